@@ -1,0 +1,24 @@
+package io.helix.agent;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** Starts runs of registered agents and finds them again. */
+public interface AgentExecutor {
+
+  /** Starts a run with a generated id. Fails with {@link UnknownAgentException}. */
+  default CompletionStage<AgentHandle> execute(String agentType, String message) {
+    return execute(agentType, message, null);
+  }
+
+  /**
+   * Starts a run with the caller's id, or answers the existing run of that id when it was started
+   * with the same agent and message. Fails with {@link UnknownAgentException}, {@link
+   * RunConflictException} (the id names a run with other input) or {@link
+   * IllegalArgumentException} (an invalid id).
+   */
+  CompletionStage<AgentHandle> execute(String agentType, String message, String runId);
+
+  /** The run of this id, or empty when there is none. */
+  CompletionStage<Optional<AgentHandle>> getHandle(String runId);
+}

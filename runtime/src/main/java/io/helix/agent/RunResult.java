@@ -1,0 +1,25 @@
+package io.helix.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.model.TokenUsage;
+import io.helix.serialization.CborSerializable;
+
+/**
+ * A run's outcome, or its progress while it runs.
+ *
+ * @param output the final answer (text, or the structured output) when completed
+ * @param error why it failed, when failed
+ * @param steps how many model responses the run has
+ * @param usage tokens summed over the run's model responses
+ */
+public record RunResult(
+    String runId,
+    String agentType,
+    RunStatus status,
+    JsonNode output,
+    String error,
+    boolean aborted,
+    String abortReason,
+    int steps,
+    TokenUsage usage)
+    implements CborSerializable {}

@@ -1,0 +1,102 @@
+package io.helix.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.json.Json;
+import io.helix.json.JsonSchemas;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+
+/**
+ * A tool an agent's model may call: a name, a description, a JSON-Schema input and an
+ * asynchronous {@code execute}. Tools are executed at least once per call; side-effecting tools
+ * de-duplicate with {@link ToolContext#idempotencyKey()}.
+ */
+public interface Tool {
+
+  String name();
+
+  String description();
+
+  /** The JSON Schema of the input, as given to the model. */
+  JsonNode inputSchema();
+
+  /**
+   * Executes one call. Must not block the calling thread: blocking work belongs on {@link
+   * ToolContext#blockingExecutor()} (see {@link #blocking}). The result is any value Jackson can
+   * write; a failed stage goes back to the model as a failed tool result.
+   */
+  CompletionStage<?> execute(JsonNode input, ToolContext context);
+
+  /**
+   * A non-blocking tool whose input arrives deserialized as {@code inputType}, with the schema
+   * generated from that type.
+   */
+  static <I> Tool of(
+      String name,
+      String description,
+      Class<I> inputType,
+      BiFunction<I, ToolContext, ? extends CompletionStage<?>> execute) {
+    return new TypedTool<>(name, description, inputType, execute);
+  }
+
+  /** A tool whose code blocks (I/O, CPU); it runs on the runtime's blocking-tool dispatcher. */
+  static <I> Tool blocking(
+      String name, String description, Class<I> inputType, BiFunction<I, ToolContext, ?> execute) {
+    return new TypedTool<>(
+        name,
+        description,
+        inputType,
+        (input, context) ->
+            CompletableFuture.supplyAsync(
+                () -> execute.apply(input, context), context.blockingExecutor()));
+  }
+
+  /** The implementation behind {@link #of} and {@link #blocking}. */
+  final class TypedTool<I> implements Tool {
+    private final String name;
+    private final String description;
+    private final Class<I> inputType;
+    private final JsonNode inputSchema;
+    private final BiFunction<I, ToolContext, ? extends CompletionStage<?>> execute;
+
+    TypedTool(
+        String name,
+        String description,
+        Class<I> inputType,
+        BiFunction<I, ToolContext, ? extends CompletionStage<?>> execute) {
+      this.name = name;
+      this.description = description;
+      this.inputType = inputType;
+      this.inputSchema = JsonSchemas.of(inputType);
+      this.execute = execute;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public String description() {
+      return description;
+    }
+
+    @Override
+    public JsonNode inputSchema() {
+      return inputSchema;
+    }
+
+    @Override
+    public CompletionStage<?> execute(JsonNode input, ToolContext context) {
+      I typed;
+      try {
+        typed = Json.mapper().treeToValue(input, inputType);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException("invalid input for tool '" + name + "': " + e.getMessage()));
+      }
+      return execute.apply(typed, context);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+package io.helix.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** What the model is told about a tool: its name, description and JSON-Schema input. */
+public record ToolSpec(String name, String description, JsonNode inputSchema) {}

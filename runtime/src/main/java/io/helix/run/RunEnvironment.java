@@ -1,0 +1,14 @@
+package io.helix.run;
+
+import io.helix.agent.AgentRegistry;
+import io.helix.model.ModelCatalog;
+import java.util.concurrent.Executor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/** What every {@link RunEntity} of a node shares. */
+public record RunEnvironment(
+    AgentRegistry agents,
+    ModelCatalog models,
+    RunSettings settings,
+    ClusterSharding sharding,
+    Executor blockingToolExecutor) {}

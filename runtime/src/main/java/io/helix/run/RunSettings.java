@@ -1,0 +1,43 @@
+package io.helix.run;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of {@link RunEntity}, from {@code helix.run}; documented in the runtime's {@code
+ * reference.conf}.
+ */
+public record RunSettings(
+    Duration modelTimeout,
+    Duration toolTimeout,
+    int modelMaxAttempts,
+    Duration modelMinBackoff,
+    Duration modelMaxBackoff,
+    double modelBackoffRandomFactor,
+    Duration chunkWindow,
+    int chunkBatchMax,
+    Duration passivateFinishedAfter,
+    int snapshotEvery) {
+
+  public static RunSettings fromConfig(Config helix) {
+    Config c = helix.getConfig("run");
+    return new RunSettings(
+        c.getDuration("model-timeout"),
+        c.getDuration("tool-timeout"),
+        c.getInt("model-retry.max-attempts"),
+        c.getDuration("model-retry.min-backoff"),
+        c.getDuration("model-retry.max-backoff"),
+        c.getDouble("model-retry.random-factor"),
+        c.getDuration("chunk-coalescing.window"),
+        c.getInt("chunk-coalescing.max-chunks"),
+        c.getDuration("passivate-finished-after"),
+        c.getInt("snapshot-every"));
+  }
+
+  /** The delay before retry {@code attempt} (the first retry is attempt 2). */
+  Duration backoff(int attempt, double random) {
+    double base = modelMinBackoff.toMillis() * Math.pow(2, Math.max(0, attempt - 2));
+    double capped = Math.min(base, modelMaxBackoff.toMillis());
+    return Duration.ofMillis((long) (capped * (1 + modelBackoffRandomFactor * random)));
+  }
+}

@@ -1,0 +1,187 @@
+package io.helix.runtime;
+
+import io.helix.agent.AgentExecutor;
+import io.helix.agent.AgentHandle;
+import io.helix.agent.AgentRegistry;
+import io.helix.agent.RunConflictException;
+import io.helix.agent.RunResult;
+import io.helix.agent.UnknownAgentException;
+import io.helix.run.RunCommand;
+import io.helix.run.RunEntity;
+import io.helix.run.RunLookup;
+import io.helix.run.StartReply;
+import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamCommand;
+import io.helix.stream.StreamEntity;
+import io.helix.stream.StreamSettings;
+import io.helix.stream.StreamUpdate;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/** The {@link AgentExecutor} over the sharded run and stream entities. */
+final class ShardedAgentExecutor implements AgentExecutor {
+
+  private final ActorSystem<?> system;
+  private final AgentRegistry agents;
+  private final ClusterSharding sharding;
+  private final ExecutorSettings settings;
+  private final StreamSettings streamSettings;
+
+  ShardedAgentExecutor(
+      ActorSystem<?> system,
+      AgentRegistry agents,
+      ClusterSharding sharding,
+      ExecutorSettings settings,
+      StreamSettings streamSettings) {
+    this.system = system;
+    this.agents = agents;
+    this.sharding = sharding;
+    this.settings = settings;
+    this.streamSettings = streamSettings;
+  }
+
+  @Override
+  public CompletionStage<AgentHandle> execute(String agentType, String message, String runId) {
+    if (agentType == null || agents.get(agentType).isEmpty()) {
+      return CompletableFuture.failedFuture(new UnknownAgentException(agentType));
+    }
+    if (message == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("message is required"));
+    }
+    String id = runId == null ? UUID.randomUUID().toString() : runId;
+    if (!validRunId(id)) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "invalid runId: it must match " + settings.runIdPattern().pattern()));
+    }
+    CompletionStage<StartReply> reply =
+        run(id)
+            .ask(
+                replyTo -> new RunCommand.Start(agentType, message, null, null, replyTo),
+                settings.askTimeout());
+    return reply.thenApply(
+        answer -> {
+          if (answer instanceof StartReply.Started) {
+            return handle(id);
+          } else if (answer instanceof StartReply.AlreadyExists existing) {
+            if (existing.sameInput()) {
+              return handle(id);
+            }
+            throw new RunConflictException(id);
+          } else {
+            throw new UnknownAgentException(agentType);
+          }
+        });
+  }
+
+  @Override
+  public CompletionStage<Optional<AgentHandle>> getHandle(String runId) {
+    if (runId == null || !validRunId(runId)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return askRun(runId, RunCommand.GetStatus::new)
+        .thenApply(lookup -> lookup.result().map(found -> handle(runId)));
+  }
+
+  private boolean validRunId(String runId) {
+    return settings.runIdPattern().matcher(runId).matches();
+  }
+
+  private AgentHandle handle(String runId) {
+    return new Handle(runId);
+  }
+
+  private EntityRef<RunCommand> run(String runId) {
+    return sharding.entityRefFor(RunEntity.TYPE_KEY, runId);
+  }
+
+  private CompletionStage<RunLookup> askRun(
+      String runId, org.apache.pekko.japi.function.Function<ActorRef<RunLookup>, RunCommand> ask) {
+    return run(runId).ask(ask::apply, settings.askTimeout());
+  }
+
+  private final class Handle implements AgentHandle {
+    private final String runId;
+
+    Handle(String runId) {
+      this.runId = runId;
+    }
+
+    @Override
+    public String runId() {
+      return runId;
+    }
+
+    @Override
+    public CompletionStage<RunResult> result() {
+      return run(runId)
+          .<RunLookup>ask(RunCommand.AwaitResult::new, settings.awaitSlice())
+          .handle(
+              (lookup, error) -> {
+                if (error == null) {
+                  return CompletableFuture.completedFuture(existing(lookup));
+                }
+                if (unwrap(error) instanceof TimeoutException) {
+                  // still running, or moved: ask again
+                  return result();
+                }
+                return CompletableFuture.<RunResult>failedFuture(unwrap(error));
+              })
+          .thenCompose(stage -> stage);
+    }
+
+    @Override
+    public CompletionStage<RunResult> status() {
+      return askRun(runId, RunCommand.GetStatus::new).thenApply(this::existing);
+    }
+
+    @Override
+    public CompletionStage<RunResult> abort(String reason) {
+      return askRun(runId, replyTo -> new RunCommand.Abort(reason, replyTo))
+          .thenApply(this::existing);
+    }
+
+    @Override
+    public Source<StreamChunk, NotUsed> stream(long fromOffset) {
+      EntityRef<StreamCommand> stream = sharding.entityRefFor(StreamEntity.TYPE_KEY, runId);
+      return ActorSource.<StreamUpdate>actorRef(
+              update -> update instanceof StreamUpdate.Ended,
+              update -> Optional.empty(),
+              streamSettings.subscriberBuffer(),
+              OverflowStrategy.fail())
+          .mapMaterializedValue(
+              subscriber -> {
+                stream.tell(new StreamCommand.Subscribe(fromOffset, subscriber));
+                return NotUsed.notUsed();
+              })
+          .mapConcat(
+              update ->
+                  update instanceof StreamUpdate.Chunks chunks ? chunks.chunks() : List.of());
+    }
+
+    private RunResult existing(RunLookup lookup) {
+      return lookup
+          .result()
+          .orElseThrow(() -> new IllegalStateException("run '" + runId + "' does not exist"));
+    }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+}

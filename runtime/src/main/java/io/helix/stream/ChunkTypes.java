@@ -1,0 +1,15 @@
+package io.helix.stream;
+
+/** The chunk types of helix-agents that the runtime emits. */
+public final class ChunkTypes {
+  public static final String RUN_START = "run_start";
+  public static final String TEXT_DELTA = "text_delta";
+  public static final String THINKING = "thinking";
+  public static final String TOOL_START = "tool_start";
+  public static final String TOOL_END = "tool_end";
+  public static final String OUTPUT = "output";
+  public static final String ERROR = "error";
+  public static final String RUN_END = "run_end";
+
+  private ChunkTypes() {}
+}
