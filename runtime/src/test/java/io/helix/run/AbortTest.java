@@ -1,0 +1,84 @@
+package io.helix.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.helix.agent.AgentHandle;
+import io.helix.agent.AgentRegistry;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.model.ModelCatalog;
+import io.helix.model.ModelEvent;
+import io.helix.model.ScriptedModel;
+import io.helix.stream.StreamChunk;
+import io.helix.testkit.TestAgents;
+import io.helix.testkit.TestRuntime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AbortTest {
+
+  /** A long answer, one word every 50 ms. */
+  private final ScriptedModel slow =
+      new ScriptedModel(
+          request -> {
+            List<ModelEvent> events = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+              events.add(ScriptedModel.text("word" + i + " "));
+            }
+            events.add(ScriptedModel.finish("stop", 1, 400));
+            return events;
+          },
+          Duration.ofMillis(50));
+  private final TestRuntime runtime =
+      TestRuntime.start(
+          new AgentRegistry().register(TestAgents.adder("adder", 5)),
+          new ModelCatalog().register("scripted", slow));
+
+  @AfterAll
+  void stop() {
+    runtime.close();
+  }
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void abortCancelsTheModelCallAndEndsTheStream() throws Exception {
+    AgentHandle handle = await(runtime.executor.execute("adder", "talk", "abort-1"));
+    List<StreamChunk> seen = new CopyOnWriteArrayList<>();
+    CompletionStage<org.apache.pekko.Done> streamDone =
+        handle.stream(0).runWith(Sink.foreach(seen::add), runtime.testKit.system());
+    TestRuntime.awaitCondition(
+        () -> seen.stream().filter(c -> c.type().equals("text_delta")).count() >= 3,
+        Duration.ofSeconds(10));
+
+    RunResult aborted = await(handle.abort("user cancelled"));
+
+    assertEquals(RunStatus.failed, aborted.status());
+    assertTrue(aborted.aborted());
+    assertEquals("user cancelled", aborted.abortReason());
+    assertEquals(1, slow.cancelledCalls(), "the model call in flight was cancelled");
+    await(streamDone);
+    StreamChunk error = seen.get(seen.size() - 2);
+    assertEquals("error", error.type());
+    assertTrue(error.toJson().get("aborted").asBoolean());
+    assertEquals("run_end", seen.get(seen.size() - 1).type());
+    long deltas = seen.stream().filter(c -> c.type().equals("text_delta")).count();
+    assertTrue(deltas < 400, "the answer stopped streaming, saw " + deltas);
+
+    RunResult again = await(handle.abort("twice"));
+    assertEquals("user cancelled", again.abortReason(), "aborting an ended run changes nothing");
+    assertEquals(aborted, await(handle.result()));
+  }
+}
