@@ -1,0 +1,99 @@
+package io.helix.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.helix.agent.AgentHandle;
+import io.helix.agent.AgentRegistry;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.model.ModelCatalog;
+import io.helix.model.ScriptedModel;
+import io.helix.stream.StreamChunk;
+import io.helix.testkit.TestAgents;
+import io.helix.testkit.TestRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.Test;
+
+/** Runs on the embedded H2 file through the real JDBC journal, across a restart of the node. */
+class JdbcJournalTest {
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static String journalConfig(Path dir) {
+    return """
+        helix.data-dir = "%s"
+        pekko.persistence.journal.plugin = "jdbc-journal"
+        pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
+        """
+        .formatted(dir.toAbsolutePath());
+  }
+
+  @Test
+  void migrationsCreateTheSchemaOnce() throws Exception {
+    Path dir = Files.createTempDirectory("helix-db");
+    DatabaseSettings settings =
+        DatabaseSettings.fromConfig(TestRuntime.config(journalConfig(dir)));
+    assertEquals(DatabaseSettings.Dialect.H2, settings.dialect());
+    assertEquals(1, DatabaseMigrations.migrate(settings));
+    assertEquals(0, DatabaseMigrations.migrate(settings), "already migrated");
+    try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+        ResultSet tables =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME IN"
+                        + " ('event_journal','event_tag','snapshot','durable_state')")) {
+      tables.next();
+      assertEquals(4, tables.getInt(1));
+    }
+  }
+
+  @Test
+  void aFinishedRunIsServedAfterTheNodeRestarts() throws Exception {
+    Path dir = Files.createTempDirectory("helix-db");
+    String config = journalConfig(dir);
+    DatabaseMigrations.migrate(DatabaseSettings.fromConfig(TestRuntime.config(config)));
+    AgentRegistry agents = new AgentRegistry().register(TestAgents.adder("adder", 5));
+    ScriptedModel model = new ScriptedModel(TestAgents::addThenAnswer);
+
+    RunResult first;
+    List<StreamChunk> firstChunks;
+    try (TestRuntime node = TestRuntime.start(agents, new ModelCatalog().register("scripted", model), config)) {
+      AgentHandle handle = await(node.executor.execute("adder", "add 2 and 3", "durable-1"));
+      first = await(handle.result());
+      firstChunks = await(handle.stream(0).runWith(Sink.seq(), node.testKit.system()));
+    }
+    assertEquals(RunStatus.completed, first.status());
+
+    try (TestRuntime node = TestRuntime.start(agents, new ModelCatalog().register("scripted", model), config)) {
+      AgentHandle handle = await(node.executor.getHandle("durable-1")).orElseThrow();
+      assertEquals(first, await(handle.result()));
+      assertEquals(firstChunks, await(handle.stream(0).runWith(Sink.seq(), node.testKit.system())));
+      assertTrue(await(node.executor.getHandle("never-was")).isEmpty());
+    }
+    assertEquals(1, model.requests("durable-1", 1), "no model call after the restart");
+    assertEquals(1, model.requests("durable-1", 2));
+  }
+
+  @Test
+  void rejectsAnUnsupportedDatabase() {
+    DatabaseSettings mysql =
+        DatabaseSettings.fromConfig(
+            ConfigFactory.parseString("helix.db { url = \"jdbc:mysql://x?password=secret\", user = u, password = p, max-connections = 1 }"));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, mysql::dialect);
+    assertTrue(e.getMessage().contains("jdbc:mysql://x?..."), e.getMessage());
+    assertTrue(!e.getMessage().contains("secret"), "no secret in the message");
+  }
+}
