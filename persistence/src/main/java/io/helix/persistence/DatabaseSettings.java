@@ -2,6 +2,9 @@ package io.helix.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,13 +29,21 @@ public record DatabaseSettings(String url, String user, String password, int max
     }
   }
 
+  /** An empty {@code helix.db.url} means the embedded H2 file in {@code helix.data-dir}. */
   public static DatabaseSettings fromConfig(Config config) {
     Config db = config.getConfig("helix.db");
+    String url = db.getString("url");
+    if (url.isBlank()) {
+      Path dir = Path.of(config.getString("helix.data-dir")).toAbsolutePath().normalize();
+      url = "jdbc:h2:file:" + dir.resolve("helix") + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
     return new DatabaseSettings(
-        db.getString("url"),
-        db.getString("user"),
-        db.getString("password"),
-        db.getInt("max-connections"));
+        url, db.getString("user"), db.getString("password"), db.getInt("max-connections"));
+  }
+
+  /** {@code config} with the journal pointed at this database. */
+  public static Config withJournal(Config config) {
+    return fromConfig(config).journalConfig().withFallback(config).resolve();
   }
 
   public Dialect dialect() {
@@ -46,13 +57,28 @@ public record DatabaseSettings(String url, String user, String password, int max
         "unsupported database URL (jdbc:h2: or jdbc:postgresql: expected): " + redactedUrl());
   }
 
-  /** The dialect's part of the journal's configuration, to lay over the loaded config. */
+  /**
+   * The journal's configuration, to lay over the loaded config (in code: in a shaded jar's merged
+   * reference.conf, Pekko's own defaults for the plugin ids could win).
+   */
   public Config journalConfig() {
     String prefix = "pekko-persistence-jdbc.shared-databases.default.";
-    return ConfigFactory.parseMap(
+    Map<String, String> settings = new HashMap<>();
+    for (String plugin :
+        List.of("jdbc-journal", "jdbc-snapshot-store", "jdbc-read-journal", "jdbc-durable-state-store")) {
+      settings.put(plugin + ".use-shared-db", "default");
+    }
+    settings.putAll(
         Map.of(
+            "pekko.persistence.journal.plugin", "jdbc-journal",
+            "pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store",
+            "pekko.persistence.state.plugin", "jdbc-durable-state-store",
             prefix + "profile", dialect().slickProfile,
-            prefix + "db.driver", dialect().driver));
+            prefix + "db.driver", dialect().driver,
+            prefix + "db.url", url,
+            prefix + "db.user", user,
+            prefix + "db.password", password));
+    return ConfigFactory.parseMap(settings);
   }
 
   /** The URL without its query, which may hold credentials. */

@@ -3,6 +3,7 @@ package io.helix.persistence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.helix.agent.AgentHandle;
 import io.helix.agent.AgentRegistry;
@@ -31,20 +32,22 @@ class JdbcJournalTest {
     return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private static String journalConfig(Path dir) {
-    return """
-        helix.data-dir = "%s"
-        pekko.persistence.journal.plugin = "jdbc-journal"
-        pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-        """
-        .formatted(dir.toAbsolutePath());
+  private static Config journalConfig(Path dir) {
+    return DatabaseSettings.withJournal(
+        TestRuntime.config(
+            """
+            helix.data-dir = "%s"
+            pekko.persistence.journal.plugin = "jdbc-journal"
+            pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
+            """
+                .formatted(dir.toAbsolutePath())));
   }
 
   @Test
   void migrationsCreateTheSchemaOnce() throws Exception {
     Path dir = Files.createTempDirectory("helix-db");
     DatabaseSettings settings =
-        DatabaseSettings.fromConfig(TestRuntime.config(journalConfig(dir)));
+        DatabaseSettings.fromConfig(journalConfig(dir));
     assertEquals(DatabaseSettings.Dialect.H2, settings.dialect());
     assertEquals(1, DatabaseMigrations.migrate(settings));
     assertEquals(0, DatabaseMigrations.migrate(settings), "already migrated");
@@ -62,8 +65,8 @@ class JdbcJournalTest {
   @Test
   void aFinishedRunIsServedAfterTheNodeRestarts() throws Exception {
     Path dir = Files.createTempDirectory("helix-db");
-    String config = journalConfig(dir);
-    DatabaseMigrations.migrate(DatabaseSettings.fromConfig(TestRuntime.config(config)));
+    Config config = journalConfig(dir);
+    DatabaseMigrations.migrate(DatabaseSettings.fromConfig(config));
     AgentRegistry agents = new AgentRegistry().register(TestAgents.adder("adder", 5));
     ScriptedModel model = new ScriptedModel(TestAgents::addThenAnswer);
 
@@ -90,7 +93,9 @@ class JdbcJournalTest {
   void rejectsAnUnsupportedDatabase() {
     DatabaseSettings mysql =
         DatabaseSettings.fromConfig(
-            ConfigFactory.parseString("helix.db { url = \"jdbc:mysql://x?password=secret\", user = u, password = p, max-connections = 1 }"));
+            ConfigFactory.parseString(
+                "helix { data-dir = x, db { url = \"jdbc:mysql://x?password=secret\", user = u,"
+                    + " password = p, max-connections = 1 } }"));
     IllegalArgumentException e =
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, mysql::dialect);
     assertTrue(e.getMessage().contains("jdbc:mysql://x?..."), e.getMessage());

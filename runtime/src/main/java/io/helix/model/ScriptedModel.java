@@ -39,6 +39,7 @@ public final class ScriptedModel implements ModelClient {
 
   private final Script script;
   private final Duration pauseBetweenEvents;
+  private final boolean countRequests;
   private final Map<String, AtomicInteger> requestsByStep = new ConcurrentHashMap<>();
   private final AtomicInteger cancelled = new AtomicInteger();
 
@@ -47,8 +48,18 @@ public final class ScriptedModel implements ModelClient {
   }
 
   public ScriptedModel(Script script, Duration pauseBetweenEvents) {
+    this(script, pauseBetweenEvents, true);
+  }
+
+  private ScriptedModel(Script script, Duration pauseBetweenEvents, boolean countRequests) {
     this.script = script;
     this.pauseBetweenEvents = pauseBetweenEvents;
+    this.countRequests = countRequests;
+  }
+
+  /** A scripted model for long-lived servers: it keeps no count of requests. */
+  public static ScriptedModel uncounted(Script script, Duration pauseBetweenEvents) {
+    return new ScriptedModel(script, pauseBetweenEvents, false);
   }
 
   /** How many times step {@code step} of run {@code runId} was requested. */
@@ -68,9 +79,11 @@ public final class ScriptedModel implements ModelClient {
 
   @Override
   public ModelCall stream(ModelRequest request, Consumer<ModelEvent> events) {
-    requestsByStep
-        .computeIfAbsent(request.runId() + "/" + request.step(), k -> new AtomicInteger())
-        .incrementAndGet();
+    if (countRequests) {
+      requestsByStep
+          .computeIfAbsent(request.runId() + "/" + request.step(), k -> new AtomicInteger())
+          .incrementAndGet();
+    }
     CompletableFuture<ModelResponse> response = new CompletableFuture<>();
     List<ModelEvent> answer;
     try {

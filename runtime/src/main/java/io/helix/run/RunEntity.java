@@ -296,10 +296,11 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
         new RunCommand.ModelTimedOut(streamed.step(), streamed.attempt()),
         settings.modelTimeout());
     if (streamed.event() instanceof ModelEvent.TextDelta delta) {
-      emit(state, ChunkTypes.TEXT_DELTA, Json.object().put("delta", delta.text()));
+      emit(state, streamed.step(), ChunkTypes.TEXT_DELTA, Json.object().put("delta", delta.text()));
     } else if (streamed.event() instanceof ModelEvent.ThinkingDelta thinking) {
       emit(
           state,
+          streamed.step(),
           ChunkTypes.THINKING,
           Json.object().put("content", thinking.text()).put("isComplete", false));
     }
@@ -562,9 +563,14 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
 
   // ---- chunks
 
-  /** Queues a chunk; token deltas are coalesced into one append per window or batch. */
+  /** Queues a chunk of the state's step; see {@link #emit(RunState, int, String, ObjectNode)}. */
   private void emit(RunState state, String type, ObjectNode data) {
-    unsentChunks.add(StreamChunk.of(type, runId, state.agentType(), state.step(), now(), data));
+    emit(state, state.step(), type, data);
+  }
+
+  /** Queues a chunk; token deltas are coalesced into one append per window or batch. */
+  private void emit(RunState state, int step, String type, ObjectNode data) {
+    unsentChunks.add(StreamChunk.of(type, runId, state.agentType(), step, now(), data));
     boolean delta = ChunkTypes.TEXT_DELTA.equals(type) || ChunkTypes.THINKING.equals(type);
     if (!delta || unsentChunks.size() >= settings.chunkBatchMax()) {
       flush(state, false);

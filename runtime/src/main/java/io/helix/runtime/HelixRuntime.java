@@ -36,10 +36,16 @@ public final class HelixRuntime {
         new RunEnvironment(agents, models, RunSettings.fromConfig(helix), sharding, blockingTools);
 
     // Runs in flight restart by themselves after a crash; a finished run passivates and is forgotten.
+    // The event-sourced store keeps remembered runs in the journal (set here, not in HOCON, where
+    // a shaded jar's merged reference.conf may let Pekko's default win).
     sharding.init(
         Entity.of(RunEntity.TYPE_KEY, context -> RunEntity.create(context, environment))
             .withStopMessage(RunCommand.Stop.INSTANCE)
-            .withSettings(ClusterShardingSettings.create(system).withRememberEntities(true)));
+            .withSettings(
+                ClusterShardingSettings.create(system)
+                    .withRememberEntities(true)
+                    .withRememberEntitiesStoreMode(
+                        ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
 
     StreamSettings streamSettings = StreamSettings.fromConfig(helix);
     // Streams passivate themselves when idle without subscribers, so no idle strategy here.

@@ -119,6 +119,8 @@ class AgentLoopTest {
     assertEquals(5, toolEnd.get("result").get("sum").asInt());
     assertEquals("sum-1", toolEnd.get("agentId").asText());
     assertEquals(1, toolEnd.get("step").asInt());
+    assertEquals(1, chunks.get(1).step(), "a delta belongs to the step being answered");
+    assertEquals(2, chunks.get(5).step());
   }
 
   @Test

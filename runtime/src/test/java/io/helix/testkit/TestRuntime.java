@@ -30,7 +30,11 @@ public final class TestRuntime implements AutoCloseable {
   }
 
   public static Config config(String extra) {
-    return ConfigFactory.parseString(extra)
+    return config(ConfigFactory.parseString(extra));
+  }
+
+  public static Config config(Config extra) {
+    return extra
         .withFallback(
             ConfigFactory.parseString(
                 """
@@ -42,6 +46,7 @@ public final class TestRuntime implements AutoCloseable {
                 pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
                 pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
                 pekko.actor.serialize-messages = off
+                pekko.coordinated-shutdown.exit-jvm = off
                 helix.run.passivate-finished-after = 2s
                 """))
         .withFallback(PersistenceTestKitPlugin.getInstance().config())
@@ -55,7 +60,12 @@ public final class TestRuntime implements AutoCloseable {
   }
 
   public static TestRuntime start(AgentRegistry agents, ModelCatalog models, String extraConfig) {
-    ActorTestKit testKit = ActorTestKit.create("helix-test", config(extraConfig));
+    return start(agents, models, config(extraConfig));
+  }
+
+  /** A runtime on exactly this configuration (see {@link #config}). */
+  public static TestRuntime start(AgentRegistry agents, ModelCatalog models, Config config) {
+    ActorTestKit testKit = ActorTestKit.create("helix-test", config);
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(new Join(cluster.selfMember().address()));
     awaitCondition(

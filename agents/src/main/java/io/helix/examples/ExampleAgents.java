@@ -1,0 +1,41 @@
+package io.helix.examples;
+
+import io.helix.agent.AgentDefinition;
+import io.helix.agent.AgentRegistry;
+
+/** The agents of the reference's registry example: {@code research} and {@code analyzer}. */
+public final class ExampleAgents {
+
+  private ExampleAgents() {}
+
+  /**
+   * Both agents on {@code model} ({@code provider:model}); on the offline model their descriptions
+   * say so.
+   */
+  public static AgentRegistry registry(String model, FetchUrl.Settings fetchSettings) {
+    String note =
+        model.equals(OfflineModel.MODEL_ID)
+            ? " (built-in offline model: no model provider is configured)"
+            : "";
+    AgentDefinition analyzer =
+        AgentDefinition.builder("analyzer")
+            .description("Analyzes a text and reports its main points" + note)
+            .systemPrompt(
+                "You are an analyst. Read the text you are given and report its main points,"
+                    + " briefly and accurately.")
+            .model(model)
+            .maxSteps(5)
+            .build();
+    AgentDefinition research =
+        AgentDefinition.builder("research")
+            .description("Researches a topic, computes what needs computing, and reports" + note)
+            .systemPrompt(
+                "You are a careful researcher. Use the calculator for arithmetic and fetch_url"
+                    + " to read web pages; cite what you fetched.")
+            .model(model)
+            .tools(Calculator.tool(), FetchUrl.tool(fetchSettings))
+            .maxSteps(20)
+            .build();
+    return new AgentRegistry().register(research).register(analyzer);
+  }
+}

@@ -1,0 +1,119 @@
+package io.helix.server;
+
+import com.typesafe.config.Config;
+import io.helix.agent.AgentExecutor;
+import io.helix.agent.AgentRegistry;
+import io.helix.examples.ExampleAgents;
+import io.helix.examples.FetchUrl;
+import io.helix.examples.OfflineModel;
+import io.helix.http.HttpApi;
+import io.helix.http.HttpSettings;
+import io.helix.model.ModelCatalog;
+import io.helix.persistence.DatabaseMigrations;
+import io.helix.persistence.DatabaseSettings;
+import io.helix.runtime.HelixRuntime;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runnable server: migrations, the actor system and cluster, the runtime with the example
+ * agents, health endpoints and the HTTP API. A user copies this wiring with their own agents.
+ */
+public final class HelixServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(HelixServer.class);
+
+  private final ActorSystem<Void> system;
+  private final AgentExecutor executor;
+  private final ServerBinding binding;
+
+  private HelixServer(ActorSystem<Void> system, AgentExecutor executor, ServerBinding binding) {
+    this.system = system;
+    this.executor = executor;
+    this.binding = binding;
+  }
+
+  /** Starts a node on {@code config} (normally {@code ConfigFactory.load()}). */
+  public static HelixServer start(Config config) throws Exception {
+    Config withJournal = DatabaseSettings.withJournal(config);
+    DatabaseSettings database = DatabaseSettings.fromConfig(withJournal);
+    int migrated = DatabaseMigrations.migrate(database);
+    log.info("database {}: {} migration(s) applied", database.redactedUrl(), migrated);
+
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "helix", withJournal);
+    try {
+      joinCluster(system, withJournal);
+
+      ModelCatalog models = new ModelCatalog();
+      models.register(
+          OfflineModel.PROVIDER,
+          OfflineModel.create(withJournal.getDuration("helix.offline-model.pause")));
+      String model = withJournal.getString("helix.default-model");
+      if (model.isBlank()) {
+        model = OfflineModel.MODEL_ID;
+        log.info("no model provider configured: the agents run on the built-in offline model");
+      } else if (models.clientFor(model).isEmpty()) {
+        throw new IllegalStateException(
+            "HELIX_DEFAULT_MODEL names provider '" + ModelCatalog.provider(model)
+                + "', which is not configured");
+      }
+      AgentRegistry agents =
+          ExampleAgents.registry(model, FetchUrl.Settings.fromConfig(withJournal));
+      AgentExecutor executor = HelixRuntime.start(system, agents, models);
+
+      HttpSettings http = HttpSettings.fromConfig(withJournal);
+      ServerBinding binding =
+          new HttpApi(executor, agents, http)
+              .bind(system)
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS);
+      // health last: /ready answers once the API is bound
+      PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      log.info(
+          "Helix server ready: HTTP http://{}:{}, health http://{}:{}/ready, model {}",
+          http.host(),
+          binding.localAddress().getPort(),
+          withJournal.getString("pekko.management.http.hostname"),
+          withJournal.getInt("pekko.management.http.port"),
+          model);
+      return new HelixServer(system, executor, binding);
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static void joinCluster(ActorSystem<?> system, Config config) {
+    boolean noSeeds = config.getStringList("pekko.cluster.seed-nodes").isEmpty();
+    if (noSeeds && config.getBoolean("helix.cluster.join-self")) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(new Join(cluster.selfMember().address()));
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public AgentExecutor executor() {
+    return executor;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,22 @@
+package io.helix.server;
+
+import com.typesafe.config.ConfigFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs a Helix node: {@code java -jar agents/target/helix-server.jar}. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    try {
+      HelixServer.start(ConfigFactory.load());
+    } catch (Exception e) {
+      log.error("Helix server failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.helix.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.helix.agent.AgentHandle;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.model.ModelCatalog;
+import io.helix.stream.StreamChunk;
+import io.helix.testkit.TestRuntime;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The example agents on the offline model exercise the whole pipeline. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExampleAgentsTest {
+
+  private final TestRuntime runtime =
+      TestRuntime.start(
+          ExampleAgents.registry(
+              OfflineModel.MODEL_ID, new FetchUrl.Settings(Set.of(), 1000, Duration.ofSeconds(1))),
+          new ModelCatalog().register(OfflineModel.PROVIDER, OfflineModel.create(Duration.ZERO)));
+
+  @AfterAll
+  void stop() {
+    runtime.close();
+  }
+
+  private static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void researchComputesWithTheCalculator() throws Exception {
+    AgentHandle handle = await(runtime.executor.execute("research", "What is (12 + 30) * 2?"));
+    RunResult result = await(handle.result());
+    assertEquals(RunStatus.completed, result.status());
+    assertTrue(result.output().asText().contains("\"value\":\"84\""), result.output().asText());
+    List<StreamChunk> chunks = await(handle.stream(0).runWith(Sink.seq(), runtime.testKit.system()));
+    List<String> types = chunks.stream().map(StreamChunk::type).distinct().toList();
+    assertEquals(
+        List.of("run_start", "text_delta", "tool_start", "tool_end", "output", "run_end"), types);
+  }
+
+  @Test
+  void analyzerAnswersWithoutTools() throws Exception {
+    RunResult result = await(await(runtime.executor.execute("analyzer", "one two three")).result());
+    assertEquals(RunStatus.completed, result.status());
+    assertTrue(result.output().asText().startsWith("You wrote 3 words."), result.output().asText());
+  }
+}

@@ -1,0 +1,105 @@
+package io.helix.http;
+
+import io.helix.agent.RunConflictException;
+import io.helix.agent.UnknownAgentException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+
+/**
+ * Turns every rejection and every exception into a problem response: the client never sees a stack
+ * trace, and an unexpected error is logged with an id that the response names.
+ */
+final class ErrorHandling extends AllDirectives {
+
+  private final HttpSettings settings;
+  private final RejectionHandler rejectionHandler;
+  private final ExceptionHandler exceptionHandler;
+
+  ErrorHandling(HttpSettings settings) {
+    this.settings = settings;
+    this.rejectionHandler =
+        RejectionHandler.newBuilder()
+            .handleAll(MethodRejection.class, this::methodNotAllowed)
+            .handleNotFound(extractRequest(this::notFound))
+            .build()
+            // everything else as Pekko answers it, but as a problem
+            .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(Problems::asProblem));
+    this.exceptionHandler = ExceptionHandler.newBuilder().matchAny(this::onError).build();
+  }
+
+  /** {@code inner} with errors as problems and the request timeout of {@code helix.http}. */
+  Route wrap(Supplier<Route> inner) {
+    return handleExceptions(
+        exceptionHandler,
+        () ->
+            handleRejections(
+                rejectionHandler,
+                () ->
+                    withRequestTimeoutResponse(
+                        this::requestTimedOut,
+                        () -> withRequestTimeout(settings.requestTimeout(), inner))));
+  }
+
+  HttpResponse requestTimedOut(HttpRequest request) {
+    return Problems.unavailable("the request was not answered in time; try again");
+  }
+
+  private Route notFound(HttpRequest request) {
+    return complete(Problems.notFound(request.getUri().path()));
+  }
+
+  private Route methodNotAllowed(List<MethodRejection> rejections) {
+    HttpMethod[] methods =
+        rejections.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
+    String names = java.util.Arrays.stream(methods).map(HttpMethod::name).collect(Collectors.joining(", "));
+    List<HttpHeader> allow = List.of(Allow.create(methods));
+    return complete(Problems.methodNotAllowed("supported methods: " + names, allow));
+  }
+
+  private Route onError(Throwable thrown) {
+    Throwable error = unwrap(thrown);
+    if (error instanceof ProblemException problem) {
+      return complete(problem.response());
+    } else if (error instanceof UnknownAgentException) {
+      return complete(Problems.unknownAgent(error.getMessage()));
+    } else if (error instanceof RunConflictException) {
+      return complete(Problems.runConflict(error.getMessage()));
+    } else if (error instanceof EntityStreamSizeException) {
+      return complete(Problems.payloadTooLarge(settings.maxBodySize()));
+    } else if (error instanceof TimeoutException) {
+      // an ask to the runtime timed out: the run's node is busy, restarting or unreachable
+      return complete(Problems.unavailable("the runtime did not answer in time; try again"));
+    }
+    String errorId = UUID.randomUUID().toString();
+    return extractLog(
+        log -> {
+          log.error(error, "unexpected error answering an HTTP request (error id {})", errorId);
+          return complete(Problems.internalError(errorId));
+        });
+  }
+
+  static Throwable unwrap(Throwable error) {
+    Throwable current = error;
+    while ((current instanceof CompletionException || current instanceof ExecutionException)
+        && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+}

@@ -1,0 +1,147 @@
+package io.helix.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.agent.AgentExecutor;
+import io.helix.agent.AgentRegistry;
+import io.helix.json.Json;
+import io.helix.model.ModelCatalog;
+import io.helix.model.ModelEvent;
+import io.helix.model.ScriptedModel;
+import io.helix.testkit.TestAgents;
+import io.helix.testkit.TestRuntime;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * A one-node runtime with the HTTP API bound on 127.0.0.1 at a free port, and a real HTTP client.
+ *
+ * <p>Agents: {@code adder} (answers at once: "The sum is 5."), {@code medium} (the same script,
+ * 100 ms between model events, about a second per run) and {@code slow} (a 200-word answer, one word
+ * a second: it runs until aborted).
+ */
+final class TestServer implements AutoCloseable {
+
+  static final Duration DEADLINE = Duration.ofSeconds(30);
+  static final Duration HEARTBEAT = Duration.ofMillis(300);
+  static final Duration RESULT_WAIT_MAX = Duration.ofSeconds(5);
+  static final long MAX_BODY = 64 * 1024;
+  static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(1);
+  static final int SLOW_WORDS = 200;
+
+  final ScriptedModel slowModel =
+      new ScriptedModel(
+          request -> {
+            List<ModelEvent> events = new ArrayList<>();
+            for (int i = 0; i < SLOW_WORDS; i++) {
+              events.add(ScriptedModel.text("word" + i + " "));
+            }
+            events.add(ScriptedModel.finish("stop", 1, SLOW_WORDS));
+            return events;
+          },
+          Duration.ofSeconds(1));
+  final AgentRegistry agents =
+      new AgentRegistry()
+          .register(TestAgents.adder("adder", 5))
+          .register(TestAgents.adder("medium", 5).withModel("medium:test"))
+          .register(TestAgents.adder("slow", 5).withModel("slow:test"));
+  final TestRuntime runtime =
+      TestRuntime.start(
+          agents,
+          new ModelCatalog()
+              .register("scripted", new ScriptedModel(TestAgents::addThenAnswer))
+              .register("medium", new ScriptedModel(TestAgents::addThenAnswer, Duration.ofMillis(100)))
+              .register("slow", slowModel));
+  final HttpSettings settings =
+      new HttpSettings(
+          "127.0.0.1",
+          0,
+          HEARTBEAT,
+          RESULT_WAIT_MAX,
+          Duration.ofSeconds(20),
+          MAX_BODY,
+          BODY_READ_TIMEOUT);
+  final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final List<ServerBinding> bindings = new ArrayList<>();
+  final URI base;
+
+  TestServer() {
+    base = bind(runtime.executor);
+  }
+
+  /** Binds the API over {@code executor} on a fresh port; unbound on {@link #close()}. */
+  URI bind(AgentExecutor executor) {
+    try {
+      ServerBinding binding =
+          new HttpApi(executor, agents, settings)
+              .bind(runtime.testKit.system(), "127.0.0.1", 0)
+              .toCompletableFuture()
+              .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      bindings.add(binding);
+      return URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+    } catch (Exception e) {
+      throw new AssertionError("binding failed", e);
+    }
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return client.send(request.timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("request failed", e);
+    }
+  }
+
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(base.resolve(path));
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(request(path).GET());
+  }
+
+  HttpResponse<String> postJson(String path, String json) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  /** Starts a run and answers its id, checking the 202 answer. */
+  String execute(String agentType, String message) {
+    HttpResponse<String> response =
+        postJson(
+            "/agent/execute",
+            Json.write(Json.object().put("agentType", agentType).put("message", message)));
+    assertEquals(202, response.statusCode(), response.body());
+    return json(response).get("runId").asText();
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    assertTrue(
+        response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+        "content type " + response.headers().firstValue("Content-Type"));
+    return Json.parse(response.body());
+  }
+
+  @Override
+  public void close() {
+    for (ServerBinding binding : bindings) {
+      binding.unbind().toCompletableFuture().join();
+    }
+    runtime.close();
+  }
+}
