@@ -31,10 +31,12 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
@@ -48,6 +50,7 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /** The routes of {@link HttpApi}; see there for the endpoints and their errors. */
 final class ApiRoutes extends AllDirectives {
@@ -55,6 +58,8 @@ final class ApiRoutes extends AllDirectives {
   static final String LAST_EVENT_ID = "Last-Event-ID";
   /** The SSE event type of the control event sent when a subscription is closed before its end. */
   static final String RESUME_EVENT = "resume";
+  /** An SSE comment line. */
+  static final ByteString HEARTBEAT = ByteString.fromString(": heartbeat\n\n");
 
   /** Parses one JSON document; text after it is an error, not ignored. */
   private static final ObjectReader JSON_READER =
@@ -150,9 +155,12 @@ final class ApiRoutes extends AllDirectives {
                                   CacheControl.create(CacheDirectives.NO_CACHE),
                                   RawHeader.create("X-Accel-Buffering", "no")),
                               () ->
-                                  completeOK(
-                                      events(handle, offset),
-                                      EventStreamMarshalling.toEventStream())));
+                                  mapResponseEntity(
+                                      this::withHeartbeats,
+                                      () ->
+                                          completeOK(
+                                              events(handle, offset),
+                                              EventStreamMarshalling.toEventStream()))));
                 }));
   }
 
@@ -177,8 +185,19 @@ final class ApiRoutes extends AllDirectives {
             () ->
                 ServerSentEvent.create(
                     Json.write(Json.object().put("type", RESUME_EVENT).put("from", next.get())),
-                    RESUME_EVENT))
-        .keepAlive(settings.sseHeartbeat(), ServerSentEvent::heartbeat);
+                    RESUME_EVENT));
+  }
+
+  /**
+   * Adds a heartbeat after each {@code sse-heartbeat} of silence: a comment line, which every SSE
+   * client skips. (Pekko's {@code ServerSentEvent.heartbeat()} is an event with empty data, which an
+   * EventSource dispatches to {@code onmessage} as a message of empty data.) The marshalled entity
+   * holds one event per element, so a comment never splits an event.
+   */
+  private ResponseEntity withHeartbeats(ResponseEntity events) {
+    return HttpEntities.createChunked(
+        events.getContentType(),
+        events.getDataBytes().keepAlive(settings.sseHeartbeat(), () -> HEARTBEAT));
   }
 
   static ServerSentEvent toEvent(StreamChunk chunk) {
@@ -321,8 +340,9 @@ final class ApiRoutes extends AllDirectives {
           return extractMaterializer(
               materializer ->
                   onComplete(
-                      entity.toStrict(
-                          settings.bodyReadTimeout().toMillis(), settings.maxBodySize(), materializer),
+                      entity
+                          .withSizeLimit(settings.maxBodySize())
+                          .toStrict(settings.bodyReadTimeout().toMillis(), materializer),
                       read -> {
                         if (read.isFailure()) {
                           Throwable error = ErrorHandling.unwrap(read.failed().get());

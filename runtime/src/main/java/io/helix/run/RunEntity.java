@@ -221,8 +221,8 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
         .persist(new RunEvent.RunAborted(reason, now()))
         .thenRun(
             after -> {
+              finish(after); // cancels the work in flight before the caller hears of it
               abort.replyTo().tell(new RunLookup(after.toResult()));
-              finish(after);
             });
   }
 
