@@ -174,7 +174,8 @@ final class ApiRoutes extends AllDirectives {
     AtomicLong next = new AtomicLong(offset);
     return handle
         .stream(offset)
-        .filter(chunk -> chunk.seq() >= offset)
+        // never a chunk before the offset, nor one twice
+        .filter(chunk -> chunk.seq() >= next.get())
         .map(
             chunk -> {
               next.set(chunk.seq() + 1);

@@ -29,7 +29,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       no {@code event:} field, so an EventSource's {@code onmessage} sees every chunk). Resumes
  *       after the {@code Last-Event-ID} header (from its id + 1), else from {@code ?from=N}
  *       (inclusive), else from 0; {@code Last-Event-ID} wins over {@code ?from=} since a
- *       reconnecting EventSource sends its original URL. Heartbeats (comment lines) every {@code
+ *       reconnecting EventSource sends its original URL. Heartbeats (the comment line {@code : heartbeat}, which SSE clients skip) after each {@code
  *       helix.http.sse-heartbeat} of silence. The response ends when the stream ends (after the
  *       {@code run_end} chunk). If the subscription is closed early (the client fell too far
  *       behind), a last event {@code event: resume} with {@code {"type":"resume","from":N}} names

@@ -93,7 +93,7 @@ final class Problems {
 
   static HttpResponse payloadTooLarge(long limit) {
     return of(
-        StatusCodes.PAYLOAD_TOO_LARGE,
+        StatusCodes.CONTENT_TOO_LARGE,
         "payload-too-large",
         "Payload too large",
         "the request body exceeds " + limit + " bytes");

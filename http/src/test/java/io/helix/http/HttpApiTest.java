@@ -232,8 +232,10 @@ class HttpApiTest {
     String runId = server.execute("slow", "talk");
     try (SseStream sse = stream("/agent/stream/" + runId)) {
       // one word a second, a heartbeat after 300 ms of silence
-      TestRuntime.awaitCondition(
-          () -> sse.comments.get() + sse.emptyEvents.get() >= 2, TestServer.DEADLINE);
+      TestRuntime.awaitCondition(() -> sse.comments.get() >= 2, TestServer.DEADLINE);
+      for (SseStream.Event event : sse.events) {
+        assertFalse(event.data().isEmpty(), "a heartbeat is a comment, not an event of empty data");
+      }
     } finally {
       server.postJson("/agent/abort/" + runId, "{}");
     }

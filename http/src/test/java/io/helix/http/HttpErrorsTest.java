@@ -184,6 +184,15 @@ class HttpErrorsTest {
   }
 
   @Test
+  void otherRejectionsAreProblemsToo() {
+    String runId = server.execute("adder", "x");
+    HttpResponse<String> notAcceptable =
+        server.send(
+            server.request("/agent/stream/" + runId).header("Accept", "application/json").GET());
+    assertProblem(notAcceptable, 406, null);
+  }
+
+  @Test
   void badQueryParametersAndHeadersAre400() {
     String runId = server.execute("adder", "x");
     assertProblem(server.get("/agent/result/" + runId + "?wait=soon"), 400, "invalid-request");

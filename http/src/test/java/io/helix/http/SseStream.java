@@ -36,8 +36,6 @@ final class SseStream implements AutoCloseable {
   final List<Event> events = new CopyOnWriteArrayList<>();
   /** Comment lines, as heartbeats are sent. */
   final AtomicInteger comments = new AtomicInteger();
-  /** Blank lines that dispatched nothing (an empty event, another way to send a heartbeat). */
-  final AtomicInteger emptyEvents = new AtomicInteger();
   /** Completes when the response body ends. */
   final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -70,14 +68,15 @@ final class SseStream implements AutoCloseable {
     String id = null;
     String event = null;
     List<String> data = new ArrayList<>();
+    boolean sawData = false;
     try (Stream<String> lines = response.body()) {
       for (String line : (Iterable<String>) lines::iterator) {
         if (line.isEmpty()) {
-          if (data.isEmpty()) {
-            emptyEvents.incrementAndGet();
-          } else {
+          // a blank line ends an event; one without data (after a comment) dispatches nothing
+          if (sawData) {
             events.add(new Event(id, event, String.join("\n", data)));
           }
+          sawData = false;
           id = null;
           event = null;
           data = new ArrayList<>();
@@ -93,7 +92,10 @@ final class SseStream implements AutoCloseable {
           switch (field) {
             case "id" -> id = value;
             case "event" -> event = value;
-            case "data" -> data.add(value);
+            case "data" -> {
+              data.add(value);
+              sawData = true;
+            }
             default -> {
               // retry and unknown fields are not needed here
             }

@@ -1,0 +1,183 @@
+package io.helix.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.json.Json;
+import io.helix.testkit.TestRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The packaged server ({@code agents/target/helix-server.jar}) as a real process on loopback, with
+ * a plain HTTP client for its API.
+ */
+final class ServerProcess implements AutoCloseable {
+
+  static final Path JAR = Path.of("target", "helix-server.jar");
+
+  private final Path dataDir;
+  private final Map<String, String> env;
+  private final List<String> jvmOptions;
+  final int httpPort;
+  final int managementPort;
+  final int remotePort;
+  private Process process;
+  private Path log;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  ServerProcess(Path dataDir, Map<String, String> env, List<String> jvmOptions) {
+    this.dataDir = dataDir;
+    this.env = env;
+    this.jvmOptions = jvmOptions;
+    this.httpPort = freePort();
+    this.managementPort = freePort();
+    this.remotePort = freePort();
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts the process and waits until {@code /ready} answers 200. */
+  ServerProcess start() throws IOException {
+    if (!Files.exists(JAR)) {
+      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn package first");
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-jar");
+    command.add(JAR.toAbsolutePath().toString());
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("HELIX_DATA_DIR", dataDir.toString());
+    builder.environment().put("HELIX_HTTP_PORT", String.valueOf(httpPort));
+    builder.environment().put("HELIX_MANAGEMENT_PORT", String.valueOf(managementPort));
+    builder.environment().put("HELIX_REMOTE_PORT", String.valueOf(remotePort));
+    builder.environment().putAll(env);
+    log = Files.createTempFile(dataDir, "server-", ".log");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    process = builder.start();
+    TestRuntime.awaitCondition(this::ready, Duration.ofSeconds(60));
+    return this;
+  }
+
+  private boolean ready() {
+    if (!process.isAlive()) {
+      throw new AssertionError("the server exited with " + process.exitValue() + ":\n" + logText());
+    }
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/ready"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  String logText() {
+    try {
+      return log == null ? "" : Files.readString(log);
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  /** {@code kill -9}: no shutdown hook runs. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** SIGTERM: coordinated shutdown. */
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      kill();
+    }
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + httpPort + path);
+  }
+
+  record Reply(int status, String contentType, JsonNode body) {}
+
+  Reply get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET().build());
+  }
+
+  Reply post(String path, String json) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
+  private Reply send(HttpRequest request) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    String type = response.headers().firstValue("Content-Type").orElse("");
+    return new Reply(response.statusCode(), type, Json.parse(response.body()));
+  }
+
+  /** Reads an SSE stream to its end: each event's id and JSON data. */
+  List<SseEvent> readStream(String path, String lastEventId)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120)).GET();
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<java.util.stream.Stream<String>> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    if (response.statusCode() != 200) {
+      throw new AssertionError("stream answered " + response.statusCode());
+    }
+    List<SseEvent> events = new ArrayList<>();
+    String id = null;
+    StringBuilder data = new StringBuilder();
+    for (String line : (Iterable<String>) response.body()::iterator) {
+      if (line.startsWith("id:")) {
+        id = line.substring(3).trim();
+      } else if (line.startsWith("data:")) {
+        data.append(line.substring(5));
+      } else if (line.isEmpty() && !data.isEmpty()) {
+        events.add(new SseEvent(id == null ? -1 : Long.parseLong(id), Json.parse(data.toString())));
+        id = null;
+        data.setLength(0);
+      }
+    }
+    return events;
+  }
+
+  record SseEvent(long id, JsonNode data) {}
+}
