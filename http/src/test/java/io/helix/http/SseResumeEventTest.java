@@ -70,7 +70,8 @@ class SseResumeEventTest {
                           .withSeq(seq))
               .toList();
       return Source.from(chunks)
-          .concat(Source.failed(new BufferOverflowException("subscriber fell behind")));
+          // lazily: an eager concat would fail before the chunks are out
+          .concatLazy(Source.failed(new BufferOverflowException("subscriber fell behind")));
     }
 
     @Override

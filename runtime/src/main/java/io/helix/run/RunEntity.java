@@ -303,6 +303,18 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
           streamed.step(),
           ChunkTypes.THINKING,
           Json.object().put("content", thinking.text()).put("isComplete", false));
+    } else if (streamed.event() instanceof ModelEvent.ToolCallStarted started) {
+      emit(
+          state,
+          streamed.step(),
+          ChunkTypes.TOOL_ARG_STREAM_START,
+          Json.object().put("toolCallId", started.toolCallId()).put("toolName", started.toolName()));
+    } else if (streamed.event() instanceof ModelEvent.ToolCallArgumentsDelta delta) {
+      emit(
+          state,
+          streamed.step(),
+          ChunkTypes.TOOL_ARG_STREAM_DELTA,
+          Json.object().put("toolCallId", delta.toolCallId()).put("delta", delta.delta()));
     }
     return Effect().none();
   }
@@ -571,7 +583,10 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   /** Queues a chunk; token deltas are coalesced into one append per window or batch. */
   private void emit(RunState state, int step, String type, ObjectNode data) {
     unsentChunks.add(StreamChunk.of(type, runId, state.agentType(), step, now(), data));
-    boolean delta = ChunkTypes.TEXT_DELTA.equals(type) || ChunkTypes.THINKING.equals(type);
+    boolean delta =
+        ChunkTypes.TEXT_DELTA.equals(type)
+            || ChunkTypes.THINKING.equals(type)
+            || ChunkTypes.TOOL_ARG_STREAM_DELTA.equals(type);
     if (!delta || unsentChunks.size() >= settings.chunkBatchMax()) {
       flush(state, false);
     } else if (!timers.isTimerActive(FLUSH_TIMER)) {

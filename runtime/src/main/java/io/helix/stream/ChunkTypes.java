@@ -5,6 +5,8 @@ public final class ChunkTypes {
   public static final String RUN_START = "run_start";
   public static final String TEXT_DELTA = "text_delta";
   public static final String THINKING = "thinking";
+  public static final String TOOL_ARG_STREAM_START = "tool_arg_stream_start";
+  public static final String TOOL_ARG_STREAM_DELTA = "tool_arg_stream_delta";
   public static final String TOOL_START = "tool_start";
   public static final String TOOL_END = "tool_end";
   public static final String OUTPUT = "output";
