@@ -56,8 +56,10 @@ import org.apache.pekko.util.ByteString;
 final class ApiRoutes extends AllDirectives {
 
   static final String LAST_EVENT_ID = "Last-Event-ID";
+
   /** The SSE event type of the control event sent when a subscription is closed before its end. */
   static final String RESUME_EVENT = "resume";
+
   /** An SSE comment line. */
   static final ByteString HEARTBEAT = ByteString.fromString(": heartbeat\n\n");
 
@@ -109,8 +111,10 @@ final class ApiRoutes extends AllDirectives {
                   .exceptionallyCompose(
                       error ->
                           CompletableFuture.failedFuture(
-                              ErrorHandling.unwrap(error) instanceof IllegalArgumentException invalid
-                                  ? new ProblemException(Problems.invalidRequest(invalid.getMessage()))
+                              ErrorHandling.unwrap(error)
+                                      instanceof IllegalArgumentException invalid
+                                  ? new ProblemException(
+                                      Problems.invalidRequest(invalid.getMessage()))
                                   : error));
           return onSuccess(
               started,
@@ -170,10 +174,16 @@ final class ApiRoutes extends AllDirectives {
    * When the subscription fails before the stream ends (the client fell too far behind), a {@code
    * resume} event names the offset to reconnect from, and the response ends.
    */
-  private Source<ServerSentEvent, NotUsed> events(AgentHandle handle, long offset) {
-    AtomicLong next = new AtomicLong(offset);
-    return handle
-        .stream(offset)
+  private static Source<ServerSentEvent, NotUsed> events(AgentHandle handle, long offset) {
+    // per materialization: each has its own next offset
+    return Source.fromMaterializer(
+            (materializer, attributes) -> events(handle, offset, new AtomicLong(offset)))
+        .mapMaterializedValue(ignored -> NotUsed.notUsed());
+  }
+
+  private static Source<ServerSentEvent, NotUsed> events(
+      AgentHandle handle, long offset, AtomicLong next) {
+    return handle.stream(offset)
         // never a chunk before the offset, nor one twice
         .filter(chunk -> chunk.seq() >= next.get())
         .map(
@@ -191,9 +201,9 @@ final class ApiRoutes extends AllDirectives {
 
   /**
    * Adds a heartbeat after each {@code sse-heartbeat} of silence: a comment line, which every SSE
-   * client skips. (Pekko's {@code ServerSentEvent.heartbeat()} is an event with empty data, which an
-   * EventSource dispatches to {@code onmessage} as a message of empty data.) The marshalled entity
-   * holds one event per element, so a comment never splits an event.
+   * client skips. (Pekko's {@code ServerSentEvent.heartbeat()} is an event with empty data, which
+   * an EventSource dispatches to {@code onmessage} as a message of empty data.) The marshalled
+   * entity holds one event per element, so a comment never splits an event.
    */
   private ResponseEntity withHeartbeats(ResponseEntity events) {
     return HttpEntities.createChunked(
@@ -203,7 +213,10 @@ final class ApiRoutes extends AllDirectives {
 
   static ServerSentEvent toEvent(StreamChunk chunk) {
     return ServerSentEvent.create(
-        Json.write(chunk.toJson()), Optional.empty(), Optional.of(Long.toString(chunk.seq())), java.util.OptionalInt.empty());
+        Json.write(chunk.toJson()),
+        Optional.empty(),
+        Optional.of(Long.toString(chunk.seq())),
+        java.util.OptionalInt.empty());
   }
 
   // ---- GET /agent/result/{runId}
@@ -224,7 +237,9 @@ final class ApiRoutes extends AllDirectives {
                               materializer ->
                                   onSuccess(
                                       awaitEnd(handle, waitFor, materializer),
-                                      run -> completeJson(StatusCodes.OK, Json.toTree(run), List.of())))));
+                                      run ->
+                                          completeJson(
+                                              StatusCodes.OK, Json.toTree(run), List.of())))));
         });
   }
 
@@ -245,8 +260,7 @@ final class ApiRoutes extends AllDirectives {
               if (now.status().isTerminal()) {
                 return CompletableFuture.completedFuture(now);
               }
-              return handle
-                  .stream(Long.MAX_VALUE)
+              return handle.stream(Long.MAX_VALUE)
                   .takeWithin(wait)
                   .runWith(Sink.ignore(), materializer)
                   // a failed subscription only ends the wait early
@@ -260,7 +274,8 @@ final class ApiRoutes extends AllDirectives {
     try {
       seconds = new BigDecimal(value.trim());
     } catch (NumberFormatException e) {
-      throw new ProblemException(Problems.invalidRequest("'wait' must be a number of seconds, was '" + value + "'"));
+      throw new ProblemException(
+          Problems.invalidRequest("'wait' must be a number of seconds, was '" + value + "'"));
     }
     if (seconds.signum() < 0) {
       throw new ProblemException(Problems.invalidRequest("'wait' must not be negative"));
@@ -429,7 +444,8 @@ final class ApiRoutes extends AllDirectives {
       // answered below
     }
     throw new ProblemException(
-        Problems.invalidRequest("'" + name + "' must be a non-negative integer, was '" + value + "'"));
+        Problems.invalidRequest(
+            "'" + name + "' must be a non-negative integer, was '" + value + "'"));
   }
 
   /** Calls the runtime; a synchronous throw becomes a failed stage, answered like one. */

@@ -39,7 +39,8 @@ final class ErrorHandling extends AllDirectives {
             .handleNotFound(extractRequest(this::notFound))
             .build()
             // everything else as Pekko answers it, but as a problem
-            .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(Problems::asProblem));
+            .withFallback(
+                RejectionHandler.defaultHandler().mapRejectionResponse(Problems::asProblem));
     this.exceptionHandler = ExceptionHandler.newBuilder().matchAny(this::onError).build();
   }
 
@@ -67,7 +68,8 @@ final class ErrorHandling extends AllDirectives {
   private Route methodNotAllowed(List<MethodRejection> rejections) {
     HttpMethod[] methods =
         rejections.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
-    String names = java.util.Arrays.stream(methods).map(HttpMethod::name).collect(Collectors.joining(", "));
+    String names =
+        java.util.Arrays.stream(methods).map(HttpMethod::name).collect(Collectors.joining(", "));
     List<HttpHeader> allow = List.of(Allow.create(methods));
     return complete(Problems.methodNotAllowed("supported methods: " + names, allow));
   }

@@ -25,15 +25,15 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       Location} of the result. With a {@code runId} it is idempotent: the same id with the same
  *       agent type and message answers the existing run.
  *   <li>{@code GET /agent/stream/{runId}}: the run's chunks as Server-Sent Events, {@code id:} =
- *       the chunk's offset ({@code seq}), {@code data:} = the chunk's JSON (its {@code type} inside;
- *       no {@code event:} field, so an EventSource's {@code onmessage} sees every chunk). Resumes
- *       after the {@code Last-Event-ID} header (from its id + 1), else from {@code ?from=N}
+ *       the chunk's offset ({@code seq}), {@code data:} = the chunk's JSON (its {@code type}
+ *       inside; no {@code event:} field, so an EventSource's {@code onmessage} sees every chunk).
+ *       Resumes after the {@code Last-Event-ID} header (from its id + 1), else from {@code ?from=N}
  *       (inclusive), else from 0; {@code Last-Event-ID} wins over {@code ?from=} since a
- *       reconnecting EventSource sends its original URL. Heartbeats (the comment line {@code : heartbeat}, which SSE clients skip) after each {@code
- *       helix.http.sse-heartbeat} of silence. The response ends when the stream ends (after the
- *       {@code run_end} chunk). If the subscription is closed early (the client fell too far
- *       behind), a last event {@code event: resume} with {@code {"type":"resume","from":N}} names
- *       the offset to reconnect from.
+ *       reconnecting EventSource sends its original URL. Heartbeats (the comment line {@code :
+ *       heartbeat}, which SSE clients skip) after each {@code helix.http.sse-heartbeat} of silence.
+ *       The response ends when the stream ends (after the {@code run_end} chunk). If the
+ *       subscription is closed early (the client fell too far behind), a last event {@code event:
+ *       resume} with {@code {"type":"resume","from":N}} names the offset to reconnect from.
  *   <li>{@code GET /agent/result/{runId}}: the run's {@link io.helix.agent.RunResult} as JSON
  *       ({@code runId, agentType, status (running|completed|failed), output, error, aborted,
  *       abortReason, steps, usage}). With {@code ?wait=<seconds>} (decimal allowed) it answers when

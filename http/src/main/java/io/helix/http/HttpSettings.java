@@ -8,7 +8,8 @@ import java.util.Objects;
  * Settings of the HTTP API, from {@code helix.http} (see this module's {@code reference.conf} for
  * the defaults and what each one means).
  *
- * @param host the interface {@link HttpApi#bind(org.apache.pekko.actor.typed.ActorSystem)} listens on
+ * @param host the interface {@link HttpApi#bind(org.apache.pekko.actor.typed.ActorSystem)} listens
+ *     on
  * @param port the port {@link HttpApi#bind(org.apache.pekko.actor.typed.ActorSystem)} listens on
  * @param sseHeartbeat how long an SSE stream may be silent before a heartbeat is sent
  * @param resultWaitMax the longest {@code ?wait=} of {@code GET /agent/result/{runId}}

@@ -22,7 +22,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 final class Problems {
 
   static final ContentType PROBLEM_JSON =
-      ContentTypes.create(MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8));
+      ContentTypes.create(
+          MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8));
 
   static final String TYPE_PREFIX = "urn:helix:problem:";
   static final String BLANK_TYPE = "about:blank";
@@ -50,7 +51,8 @@ final class Problems {
     return HttpResponse.create()
         .withStatus(status)
         .addHeaders(headers)
-        .withEntity(PROBLEM_JSON, Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        .withEntity(
+            PROBLEM_JSON, Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   // ---- the problems of this API
@@ -68,7 +70,8 @@ final class Problems {
   }
 
   static HttpResponse runNotFound(String runId) {
-    return of(StatusCodes.NOT_FOUND, "run-not-found", "Run not found", "no run has id '" + runId + "'");
+    return of(
+        StatusCodes.NOT_FOUND, "run-not-found", "Run not found", "no run has id '" + runId + "'");
   }
 
   static HttpResponse runConflict(String detail) {
@@ -80,7 +83,8 @@ final class Problems {
   }
 
   static HttpResponse methodNotAllowed(String detail, Iterable<HttpHeader> allow) {
-    return of(StatusCodes.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", detail, allow);
+    return of(
+        StatusCodes.METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", detail, allow);
   }
 
   static HttpResponse unsupportedMediaType(ContentType actual) {
@@ -131,6 +135,7 @@ final class Problems {
     if (response.entity() instanceof HttpEntity.Strict strict) {
       detail = strict.getData().utf8String();
     }
-    return blank(response.status(), BLANK_TYPE, response.status().reason(), detail, response.getHeaders());
+    return blank(
+        response.status(), BLANK_TYPE, response.status().reason(), detail, response.getHeaders());
   }
 }

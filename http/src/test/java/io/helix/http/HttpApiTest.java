@@ -43,8 +43,7 @@ class HttpApiTest {
   @Test
   void executeThenStreamThenResult() {
     HttpResponse<String> started =
-        server.postJson(
-            "/agent/execute", "{\"agentType\":\"adder\",\"message\":\"add 2 and 3\"}");
+        server.postJson("/agent/execute", "{\"agentType\":\"adder\",\"message\":\"add 2 and 3\"}");
     assertEquals(202, started.statusCode(), started.body());
     JsonNode body = TestServer.json(started);
     String runId = body.get("runId").asText();
@@ -56,7 +55,11 @@ class HttpApiTest {
     SseStream sse = stream(body.get("streamUrl").asText()).awaitDone(TestServer.DEADLINE);
     assertEquals(200, sse.response.statusCode());
     assertTrue(
-        sse.response.headers().firstValue("Content-Type").orElseThrow().startsWith("text/event-stream"));
+        sse.response
+            .headers()
+            .firstValue("Content-Type")
+            .orElseThrow()
+            .startsWith("text/event-stream"));
     assertEquals("no-cache", sse.response.headers().firstValue("Cache-Control").orElseThrow());
     assertEquals("no", sse.response.headers().firstValue("X-Accel-Buffering").orElseThrow());
 
@@ -108,7 +111,8 @@ class HttpApiTest {
             .awaitDone(TestServer.DEADLINE);
     assertEquals(rest, afterLastEvent.events);
 
-    SseStream from = stream("/agent/stream/" + runId + "?from=" + (k + 1)).awaitDone(TestServer.DEADLINE);
+    SseStream from =
+        stream("/agent/stream/" + runId + "?from=" + (k + 1)).awaitDone(TestServer.DEADLINE);
     assertEquals(rest, from.events);
 
     // a reconnecting EventSource sends its original URL with Last-Event-ID: the header wins
@@ -117,7 +121,8 @@ class HttpApiTest {
             .awaitDone(TestServer.DEADLINE);
     assertEquals(rest, both.events);
 
-    SseStream pastTheEnd = stream("/agent/stream/" + runId + "?from=" + (n + 10)).awaitDone(TestServer.DEADLINE);
+    SseStream pastTheEnd =
+        stream("/agent/stream/" + runId + "?from=" + (n + 10)).awaitDone(TestServer.DEADLINE);
     assertEquals(List.of(), pastTheEnd.events);
   }
 
@@ -173,7 +178,8 @@ class HttpApiTest {
 
     // aborting an ended run changes nothing; the body is optional
     HttpResponse<String> again =
-        server.send(server.request("/agent/abort/" + runId).POST(HttpRequest.BodyPublishers.noBody()));
+        server.send(
+            server.request("/agent/abort/" + runId).POST(HttpRequest.BodyPublishers.noBody()));
     assertEquals(200, again.statusCode(), again.body());
     assertEquals("user cancelled", TestServer.json(again).get("abortReason").asText());
   }
@@ -182,7 +188,8 @@ class HttpApiTest {
   void abortWithoutBodyUsesTheDefaultReason() {
     String runId = server.execute("slow", "talk");
     HttpResponse<String> aborted =
-        server.send(server.request("/agent/abort/" + runId).POST(HttpRequest.BodyPublishers.noBody()));
+        server.send(
+            server.request("/agent/abort/" + runId).POST(HttpRequest.BodyPublishers.noBody()));
     assertEquals(200, aborted.statusCode(), aborted.body());
     JsonNode status = TestServer.json(aborted);
     assertEquals("failed", status.get("status").asText());
@@ -196,7 +203,8 @@ class HttpApiTest {
     long start = System.nanoTime();
     JsonNode result = TestServer.json(server.get("/agent/result/" + runId + "?wait=30"));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertEquals("completed", result.get("status").asText(), "answered at the end, not at the wait");
+    assertEquals(
+        "completed", result.get("status").asText(), "answered at the end, not at the wait");
     assertEquals("The sum is 5.", result.get("output").asText());
     assertTrue(took.compareTo(TestServer.RESULT_WAIT_MAX) < 0, "took " + took);
   }

@@ -42,7 +42,8 @@ class HttpErrorsTest {
     assertEquals(
         "application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
     JsonNode problem = Json.parse(response.body());
-    assertEquals(kind == null ? "about:blank" : "urn:helix:problem:" + kind, problem.get("type").asText());
+    assertEquals(
+        kind == null ? "about:blank" : "urn:helix:problem:" + kind, problem.get("type").asText());
     assertFalse(problem.get("title").asText().isBlank(), "a title");
     assertEquals(status, problem.get("status").asInt());
     assertFalse(problem.path("detail").asText().isBlank(), "a detail");
@@ -57,10 +58,10 @@ class HttpErrorsTest {
   @Test
   void malformedJsonIs400() {
     assertProblem(execute("{\"agentType\": "), 400, "malformed-json");
-    assertProblem(execute("{\"agentType\":\"adder\",\"message\":\"x\"} trailing"), 400, "malformed-json");
-    assertProblem(execute("not json"), 400, "malformed-json");
     assertProblem(
-        server.postJson("/agent/abort/whatever", "{\"reason\":"), 400, "malformed-json");
+        execute("{\"agentType\":\"adder\",\"message\":\"x\"} trailing"), 400, "malformed-json");
+    assertProblem(execute("not json"), 400, "malformed-json");
+    assertProblem(server.postJson("/agent/abort/whatever", "{\"reason\":"), 400, "malformed-json");
   }
 
   @Test
@@ -73,26 +74,33 @@ class HttpErrorsTest {
     assertProblem(execute("{\"agentType\":\"\",\"message\":\"x\"}"), 400, "invalid-request");
     assertProblem(execute("{\"agentType\":\"adder\"}"), 400, "invalid-request");
     assertProblem(execute("{\"agentType\":\"adder\",\"message\":{}}"), 400, "invalid-request");
-    assertProblem(execute("{\"agentType\":\"adder\",\"message\":\"x\",\"runId\":7}"), 400, "invalid-request");
+    assertProblem(
+        execute("{\"agentType\":\"adder\",\"message\":\"x\",\"runId\":7}"), 400, "invalid-request");
     assertProblem(execute(""), 400, "invalid-request");
     String runId = server.execute("adder", "x");
-    assertProblem(server.postJson("/agent/abort/" + runId, "{\"reason\":5}"), 400, "invalid-request");
+    assertProblem(
+        server.postJson("/agent/abort/" + runId, "{\"reason\":5}"), 400, "invalid-request");
     assertProblem(server.postJson("/agent/abort/" + runId, "[]"), 400, "invalid-request");
   }
 
   @Test
   void unknownAgentTypeIs404() {
     JsonNode problem =
-        assertProblem(execute("{\"agentType\":\"nobody\",\"message\":\"x\"}"), 404, "unknown-agent");
+        assertProblem(
+            execute("{\"agentType\":\"nobody\",\"message\":\"x\"}"), 404, "unknown-agent");
     assertTrue(problem.get("detail").asText().contains("nobody"));
   }
 
   @Test
   void invalidRunIdIs400() {
     assertProblem(
-        execute("{\"agentType\":\"adder\",\"message\":\"x\",\"runId\":\"bad id!\"}"), 400, "invalid-request");
+        execute("{\"agentType\":\"adder\",\"message\":\"x\",\"runId\":\"bad id!\"}"),
+        400,
+        "invalid-request");
     assertProblem(
-        execute("{\"agentType\":\"adder\",\"message\":\"x\",\"runId\":\"\"}"), 400, "invalid-request");
+        execute("{\"agentType\":\"adder\",\"message\":\"x\",\"runId\":\"\"}"),
+        400,
+        "invalid-request");
   }
 
   @Test
@@ -105,9 +113,13 @@ class HttpErrorsTest {
     assertEquals(202, again.statusCode(), again.body());
     assertEquals("conflict-1", TestServer.json(again).get("runId").asText());
     assertProblem(
-        execute("{\"agentType\":\"adder\",\"message\":\"b\",\"runId\":\"conflict-1\"}"), 409, "run-conflict");
+        execute("{\"agentType\":\"adder\",\"message\":\"b\",\"runId\":\"conflict-1\"}"),
+        409,
+        "run-conflict");
     assertProblem(
-        execute("{\"agentType\":\"medium\",\"message\":\"a\",\"runId\":\"conflict-1\"}"), 409, "run-conflict");
+        execute("{\"agentType\":\"medium\",\"message\":\"a\",\"runId\":\"conflict-1\"}"),
+        409,
+        "run-conflict");
   }
 
   @Test
@@ -115,7 +127,8 @@ class HttpErrorsTest {
     assertProblem(server.get("/agent/result/no-such-run"), 404, "run-not-found");
     assertProblem(server.get("/agent/result/no-such-run?wait=1"), 404, "run-not-found");
     assertProblem(server.get("/agent/stream/no-such-run"), 404, "run-not-found");
-    assertProblem(server.postJson("/agent/abort/no-such-run", "{\"reason\":\"x\"}"), 404, "run-not-found");
+    assertProblem(
+        server.postJson("/agent/abort/no-such-run", "{\"reason\":\"x\"}"), 404, "run-not-found");
     // not even a valid id
     assertProblem(server.get("/agent/result/bad%20id!"), 404, "run-not-found");
   }
@@ -239,7 +252,8 @@ class HttpErrorsTest {
     AgentExecutor broken =
         new AgentExecutor() {
           @Override
-          public CompletionStage<AgentHandle> execute(String agentType, String message, String runId) {
+          public CompletionStage<AgentHandle> execute(
+              String agentType, String message, String runId) {
             return CompletableFuture.failedFuture(new TimeoutException("ask timed out"));
           }
 

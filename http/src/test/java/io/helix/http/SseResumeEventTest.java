@@ -34,11 +34,14 @@ class SseResumeEventTest {
 
   private final TestServer server = new TestServer();
 
-  /** A run whose stream delivers chunks from the asked offset up to {@link #DELIVERED}, then fails. */
+  /**
+   * A run whose stream delivers chunks from the asked offset up to {@link #DELIVERED}, then fails.
+   */
   private final AgentExecutor failingStream =
       new AgentExecutor() {
         @Override
-        public CompletionStage<AgentHandle> execute(String agentType, String message, String runId) {
+        public CompletionStage<AgentHandle> execute(
+            String agentType, String message, String runId) {
           return CompletableFuture.failedFuture(new UnsupportedOperationException());
         }
 
@@ -66,12 +69,22 @@ class SseResumeEventTest {
               .mapToObj(
                   seq ->
                       StreamChunk.of(
-                              "text_delta", runId, "stub", 1, seq, Json.object().put("delta", "w" + seq))
+                              "text_delta",
+                              runId,
+                              "stub",
+                              1,
+                              seq,
+                              Json.object().put("delta", "w" + seq))
                           .withSeq(seq))
               .toList();
+      // the failure only once the chunks are out (Source.failed would fail the concat at once)
       return Source.from(chunks)
-          // lazily: an eager concat would fail before the chunks are out
-          .concatLazy(Source.failed(new BufferOverflowException("subscriber fell behind")));
+          .concat(
+              Source.lazySource(
+                      () ->
+                          Source.<StreamChunk>failed(
+                              new BufferOverflowException("subscriber fell behind")))
+                  .mapMaterializedValue(ignored -> NotUsed.notUsed()));
     }
 
     @Override
@@ -97,7 +110,8 @@ class SseResumeEventTest {
     URI base = server.bind(failingStream);
     SseStream sse = open(base, 1);
     assertEquals(DELIVERED, sse.events.size(), "two chunks and the resume event: " + sse.events);
-    assertEquals(List.of("1", "2"), sse.events.subList(0, 2).stream().map(SseStream.Event::id).toList());
+    assertEquals(
+        List.of("1", "2"), sse.events.subList(0, 2).stream().map(SseStream.Event::id).toList());
     SseStream.Event resume = sse.events.get(2);
     assertEquals("resume", resume.event());
     assertNull(resume.id(), "the resume event leaves the last event id as it was");

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A Server-Sent Events client over {@link HttpClient}: parses events as they arrive (per the
- * WHATWG event-stream rules: {@code field: value} lines, a blank line dispatches, {@code :} starts
- * a comment), so a test can wait on them while the response is still open.
+ * A Server-Sent Events client over {@link HttpClient}: parses events as they arrive (per the WHATWG
+ * event-stream rules: {@code field: value} lines, a blank line dispatches, {@code :} starts a
+ * comment), so a test can wait on them while the response is still open.
  */
 final class SseStream implements AutoCloseable {
 
@@ -34,8 +34,10 @@ final class SseStream implements AutoCloseable {
 
   final HttpResponse<Stream<String>> response;
   final List<Event> events = new CopyOnWriteArrayList<>();
+
   /** Comment lines, as heartbeats are sent. */
   final AtomicInteger comments = new AtomicInteger();
+
   /** Completes when the response body ends. */
   final CompletableFuture<Void> done = new CompletableFuture<>();
 

@@ -25,9 +25,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 /**
  * A one-node runtime with the HTTP API bound on 127.0.0.1 at a free port, and a real HTTP client.
  *
- * <p>Agents: {@code adder} (answers at once: "The sum is 5."), {@code medium} (the same script,
- * 100 ms between model events, about a second per run) and {@code slow} (a 200-word answer, one word
- * a second: it runs until aborted).
+ * <p>Agents: {@code adder} (answers at once: "The sum is 5."), {@code medium} (the same script, 100
+ * ms between model events, about a second per run) and {@code slow} (a 200-word answer, one word a
+ * second: it runs until aborted).
  */
 final class TestServer implements AutoCloseable {
 
@@ -59,7 +59,8 @@ final class TestServer implements AutoCloseable {
           agents,
           new ModelCatalog()
               .register("scripted", new ScriptedModel(TestAgents::addThenAnswer))
-              .register("medium", new ScriptedModel(TestAgents::addThenAnswer, Duration.ofMillis(100)))
+              .register(
+                  "medium", new ScriptedModel(TestAgents::addThenAnswer, Duration.ofMillis(100)))
               .register("slow", slowModel));
   final HttpSettings settings =
       new HttpSettings(

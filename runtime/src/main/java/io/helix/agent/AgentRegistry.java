@@ -11,9 +11,16 @@ public final class AgentRegistry {
 
   private final Map<String, AgentDefinition> agents = new LinkedHashMap<>();
 
+  /** Registers the agent and, where not yet registered, its sub-agents. */
   public synchronized AgentRegistry register(AgentDefinition agent) {
-    if (agents.putIfAbsent(agent.name(), agent) != null) {
+    AgentDefinition existing = agents.putIfAbsent(agent.name(), agent);
+    if (existing != null && existing != agent) {
       throw new IllegalArgumentException("agent '" + agent.name() + "' is already registered");
+    }
+    for (AgentDefinition sub : agent.subAgents()) {
+      if (agents.get(sub.name()) != sub) {
+        register(sub);
+      }
     }
     return this;
   }

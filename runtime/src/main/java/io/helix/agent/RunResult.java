@@ -11,6 +11,8 @@ import io.helix.serialization.CborSerializable;
  * @param error why it failed, when failed
  * @param steps how many model responses the run has
  * @param usage tokens summed over the run's model responses
+ * @param state the run's custom state
+ * @param parentRunId the parent of a sub-agent's run, else null
  */
 public record RunResult(
     String runId,
@@ -21,5 +23,7 @@ public record RunResult(
     boolean aborted,
     String abortReason,
     int steps,
-    TokenUsage usage)
+    TokenUsage usage,
+    JsonNode state,
+    String parentRunId)
     implements CborSerializable {}

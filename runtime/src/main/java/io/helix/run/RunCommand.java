@@ -1,6 +1,7 @@
 package io.helix.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.agent.RunResult;
 import io.helix.model.ModelEvent;
 import io.helix.model.ModelResponse;
 import io.helix.serialization.CborSerializable;
@@ -50,8 +51,25 @@ public sealed interface RunCommand extends CborSerializable {
 
   record RetryModel(int step, int attempt) implements RunCommand {}
 
-  record ToolFinished(int step, String toolCallId, JsonNode result, String error)
+  /** A tool call ended; {@code stateAfter} is the custom state as the call left it. */
+  record ToolFinished(
+      int step, String toolCallId, JsonNode result, String error, JsonNode stateAfter)
       implements RunCommand {}
+
+  /** A tool asked to stream a custom event. */
+  record ToolEmitted(int step, String toolCallId, String eventName, JsonNode data)
+      implements RunCommand {}
+
+  record SubAgentAnswered(int step, String toolCallId, StartReply reply, Throwable failure)
+      implements RunCommand {}
+
+  record SubAgentEnded(int step, String toolCallId, RunResult result) implements RunCommand {}
+
+  record SubAgentStillRunning(int step, String toolCallId) implements RunCommand {}
+
+  enum DeadlineReached implements RunCommand {
+    INSTANCE
+  }
 
   enum FlushChunks implements RunCommand {
     INSTANCE

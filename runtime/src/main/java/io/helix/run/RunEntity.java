@@ -1,31 +1,38 @@
 package io.helix.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.helix.agent.AgentDefinition;
+import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
 import io.helix.agent.Tool;
 import io.helix.json.Json;
+import io.helix.json.JsonPatch;
+import io.helix.json.JsonValidator;
+import io.helix.model.AssistantMessage;
 import io.helix.model.ModelCall;
 import io.helix.model.ModelCatalog;
 import io.helix.model.ModelClient;
 import io.helix.model.ModelEvent;
 import io.helix.model.ModelException;
 import io.helix.model.ModelRequest;
+import io.helix.model.ModelResponse;
 import io.helix.model.ToolCall;
-import io.helix.model.ToolSpec;
 import io.helix.stream.ChunkTypes;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamCommand;
 import io.helix.stream.StreamEntity;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,7 +60,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One agent run: the agent loop as an event-sourced actor. Every model response and every tool
  * result is persisted before the run moves on, so after a crash the run resumes at the first step
  * without an event: a persisted response is never requested again, and a tool call without a
- * recorded result runs again with the same idempotency key.
+ * recorded result runs again with the same idempotency key. Stream chunks follow from the
+ * persisted events; token deltas are streamed as they arrive.
  */
 public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, RunState> {
 
@@ -64,6 +72,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   private static final String RETRY_TIMER = "model-retry";
   private static final String FLUSH_TIMER = "flush-chunks";
   private static final String PASSIVATE_TIMER = "passivate";
+  private static final String DEADLINE_TIMER = "deadline";
 
   private final String runId;
   private final ActorContext<RunCommand> context;
@@ -106,6 +115,12 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     this.settings = env.settings();
   }
 
+  /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
+  static String childRunId(String parentRunId, int step, String toolCallId) {
+    String key = parentRunId + "/" + step + "/" + toolCallId;
+    return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
   @Override
   public RunState emptyState() {
     return RunState.EMPTY;
@@ -128,28 +143,33 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     builder
         .forState(RunState::running)
         .onCommand(RunCommand.Start.class, this::onStartAgain)
-        .onCommand(RunCommand.GetStatus.class, this::onGetStatus)
+        .onCommand(RunCommand.GetStatus.class, (state, c) -> reply(c.replyTo(), state))
         .onCommand(RunCommand.AwaitResult.class, this::onAwaitWhileRunning)
         .onCommand(RunCommand.Abort.class, this::onAbort)
+        .onCommand(RunCommand.DeadlineReached.class, this::onDeadline)
         .onCommand(RunCommand.ModelStreamed.class, this::onModelStreamed)
         .onCommand(RunCommand.ModelAnswered.class, this::onModelAnswered)
         .onCommand(RunCommand.ModelFailed.class, this::onModelFailed)
         .onCommand(RunCommand.ModelTimedOut.class, this::onModelTimedOut)
         .onCommand(RunCommand.RetryModel.class, this::onRetryModel)
         .onCommand(RunCommand.ToolFinished.class, this::onToolFinished)
+        .onCommand(RunCommand.ToolEmitted.class, this::onToolEmitted)
+        .onCommand(RunCommand.SubAgentAnswered.class, this::onSubAgentAnswered)
+        .onCommand(RunCommand.SubAgentStillRunning.class, this::onSubAgentStillRunning)
+        .onCommand(RunCommand.SubAgentEnded.class, this::onSubAgentEnded)
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
         .forState(RunState::terminal)
         .onCommand(RunCommand.Start.class, this::onStartAgain)
-        .onCommand(RunCommand.GetStatus.class, this::onGetStatus)
-        .onCommand(RunCommand.AwaitResult.class, this::onGetStatusAwait)
+        .onCommand(RunCommand.GetStatus.class, (state, c) -> reply(c.replyTo(), state))
+        .onCommand(RunCommand.AwaitResult.class, (state, c) -> reply(c.replyTo(), state))
         .onCommand(RunCommand.Abort.class, (state, c) -> reply(c.replyTo(), state))
-        .onCommand(RunCommand.PassivateFinished.class, this::passivate);
+        .onCommand(RunCommand.PassivateFinished.class, (state, c) -> passivate());
     builder
         .forAnyState()
         .onCommand(RunCommand.FlushChunks.class, (state, c) -> flushed(state))
         .onCommand(RunCommand.Stop.class, (state, c) -> Effect().stop())
-        // late deltas and answers of cancelled calls
+        // late deltas and answers of cancelled work
         .onAnyCommand(() -> Effect().none());
     return builder.build();
   }
@@ -160,19 +180,25 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     Optional<AgentDefinition> agent = env.agents().get(start.agentType());
     if (agent.isEmpty()) {
       start.replyTo().tell(new StartReply.Rejected("unknown agent type '" + start.agentType() + "'"));
-      return passivate(state, null);
+      return passivate();
     }
     String streamId = start.streamId() == null ? runId : start.streamId();
     RunEvent.RunStarted started =
         new RunEvent.RunStarted(
-            runId, start.agentType(), start.message(), streamId, start.parentRunId(), now());
+            runId,
+            start.agentType(),
+            start.message(),
+            streamId,
+            start.parentRunId(),
+            agent.get().initialState(),
+            now());
     return Effect()
         .persist(started)
         .thenRun(
             after -> {
               start.replyTo().tell(new StartReply.Started(after.toResult()));
-              ObjectNode data = Json.object().put("message", start.message());
-              emit(after, ChunkTypes.RUN_START, data);
+              emit(after, ChunkTypes.RUN_START, Json.object().put("message", start.message()));
+              startDeadline(after);
               continueRun(after);
             });
   }
@@ -186,15 +212,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
 
   private Effect<RunEvent, RunState> noRun(ActorRef<RunLookup> replyTo) {
     replyTo.tell(RunLookup.NONE);
-    return passivate(RunState.EMPTY, null);
-  }
-
-  private Effect<RunEvent, RunState> onGetStatus(RunState state, RunCommand.GetStatus get) {
-    return reply(get.replyTo(), state);
-  }
-
-  private Effect<RunEvent, RunState> onGetStatusAwait(RunState state, RunCommand.AwaitResult get) {
-    return reply(get.replyTo(), state);
+    return passivate();
   }
 
   private Effect<RunEvent, RunState> onAwaitWhileRunning(
@@ -208,12 +226,12 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     return Effect().none();
   }
 
-  private Effect<RunEvent, RunState> passivate(RunState state, Object ignored) {
+  private Effect<RunEvent, RunState> passivate() {
     shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     return Effect().none();
   }
 
-  // ---- abort
+  // ---- abort and deadline
 
   private Effect<RunEvent, RunState> onAbort(RunState state, RunCommand.Abort abort) {
     String reason = abort.reason() == null || abort.reason().isBlank() ? "aborted" : abort.reason();
@@ -226,8 +244,29 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
             });
   }
 
+  private void startDeadline(RunState state) {
+    agent(state)
+        .map(AgentDefinition::deadline)
+        .ifPresent(
+            deadline -> {
+              long left = state.createdAt() + deadline.toMillis() - now();
+              timers.startSingleTimer(
+                  DEADLINE_TIMER,
+                  RunCommand.DeadlineReached.INSTANCE,
+                  Duration.ofMillis(Math.max(0, left)));
+            });
+  }
+
+  private Effect<RunEvent, RunState> onDeadline(RunState state, RunCommand.DeadlineReached d) {
+    Duration deadline = agent(state).map(AgentDefinition::deadline).orElse(Duration.ZERO);
+    return Effect()
+        .persist(new RunEvent.RunFailed("run deadline of " + deadline + " exceeded", now()))
+        .thenRun(this::finish);
+  }
+
   // ---- the model
 
+  /** Goes on from the state: runs the pending tool calls, or asks the model for the next step. */
   private void continueRun(RunState state) {
     List<ToolCall> pending = state.pendingToolCalls();
     if (pending.isEmpty()) {
@@ -241,7 +280,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     int step = state.step() + 1;
     modelAttemptInFlight = attempt;
     ActorRef<RunCommand> self = context.getSelf();
-    Optional<AgentDefinition> agent = env.agents().get(state.agentType());
+    Optional<AgentDefinition> agent = agent(state);
     if (agent.isEmpty()) {
       self.tell(fatal(step, attempt, "agent type '" + state.agentType() + "' is not registered"));
       return;
@@ -257,12 +296,14 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
             ModelCatalog.modelName(modelId),
             agent.get().systemPrompt(),
             state.messages(),
-            toolSpecs(agent.get()),
+            agent.get().modelTools(),
             runId,
             step);
     try {
       modelCall =
-          client.get().stream(request, event -> self.tell(new RunCommand.ModelStreamed(step, attempt, event)));
+          client
+              .get()
+              .stream(request, event -> self.tell(new RunCommand.ModelStreamed(step, attempt, event)));
     } catch (RuntimeException e) {
       self.tell(new RunCommand.ModelFailed(step, attempt, e));
       return;
@@ -295,24 +336,26 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
         MODEL_TIMER,
         new RunCommand.ModelTimedOut(streamed.step(), streamed.attempt()),
         settings.modelTimeout());
-    if (streamed.event() instanceof ModelEvent.TextDelta delta) {
-      emit(state, streamed.step(), ChunkTypes.TEXT_DELTA, Json.object().put("delta", delta.text()));
-    } else if (streamed.event() instanceof ModelEvent.ThinkingDelta thinking) {
+    int step = streamed.step();
+    ModelEvent event = streamed.event();
+    if (event instanceof ModelEvent.TextDelta delta) {
+      emit(state, step, ChunkTypes.TEXT_DELTA, Json.object().put("delta", delta.text()));
+    } else if (event instanceof ModelEvent.ThinkingDelta thinking) {
       emit(
           state,
-          streamed.step(),
+          step,
           ChunkTypes.THINKING,
           Json.object().put("content", thinking.text()).put("isComplete", false));
-    } else if (streamed.event() instanceof ModelEvent.ToolCallStarted started) {
+    } else if (event instanceof ModelEvent.ToolCallStarted started) {
       emit(
           state,
-          streamed.step(),
+          step,
           ChunkTypes.TOOL_ARG_STREAM_START,
           Json.object().put("toolCallId", started.toolCallId()).put("toolName", started.toolName()));
-    } else if (streamed.event() instanceof ModelEvent.ToolCallArgumentsDelta delta) {
+    } else if (event instanceof ModelEvent.ToolCallArgumentsDelta delta) {
       emit(
           state,
-          streamed.step(),
+          step,
           ChunkTypes.TOOL_ARG_STREAM_DELTA,
           Json.object().put("toolCallId", delta.toolCallId()).put("delta", delta.delta()));
     }
@@ -325,31 +368,56 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
       return Effect().none();
     }
     modelCallEnded(false);
-    var response = answered.response();
-    RunEvent.ModelResponded responded =
+    ModelResponse response = answered.response();
+    AssistantMessage message = response.message();
+    int step = answered.step();
+    List<RunEvent> events = new ArrayList<>();
+    events.add(
         new RunEvent.ModelResponded(
-            answered.step(), response.message(), response.finishReason(), response.usage(), now());
-    if (!response.message().hasToolCalls()) {
-      TextNode output = TextNode.valueOf(response.message().content());
-      return Effect()
-          .persist(List.of(responded, new RunEvent.RunCompleted(output, now())))
-          .thenRun(this::finish);
+            step, message, response.finishReason(), response.usage(), now()));
+    JsonNode outputSchema = agent(state).map(AgentDefinition::outputSchema).orElse(null);
+    Optional<ToolCall> finishCall =
+        message.toolCalls().stream()
+            .filter(call -> AgentDefinition.FINISH_TOOL.equals(call.name()))
+            .findFirst();
+    if (outputSchema == null) {
+      if (!message.hasToolCalls()) {
+        events.add(new RunEvent.RunCompleted(TextNode.valueOf(message.content()), now()));
+      }
+    } else if (finishCall.isPresent()) {
+      ToolCall call = finishCall.get();
+      List<String> problems = JsonValidator.of(outputSchema).problems(call.arguments());
+      if (problems.isEmpty()) {
+        events.add(toolResult(step, call, call.arguments(), null));
+        events.add(new RunEvent.RunCompleted(call.arguments(), now()));
+      } else {
+        events.add(
+            toolResult(step, call, null, "the output does not match the schema: " + problems));
+      }
+    } else if (!message.hasToolCalls()) {
+      // structured output given as text: accepted when it is valid JSON for the schema
+      Optional<JsonNode> output = parseValid(message.content(), outputSchema);
+      events.add(
+          output.isPresent()
+              ? new RunEvent.RunCompleted(output.get(), now())
+              : new RunEvent.OutputRequested(
+                  step,
+                  "Finish by calling the " + AgentDefinition.FINISH_TOOL
+                      + " tool with the output as its arguments.",
+                  now()));
     }
-    return Effect()
-        .persist(responded)
-        .thenRun(
-            after -> {
-              for (ToolCall call : after.pendingToolCalls()) {
-                emit(
-                    after,
-                    ChunkTypes.TOOL_START,
-                    Json.object()
-                        .put("toolCallId", call.id())
-                        .put("toolName", call.name())
-                        .set("arguments", call.arguments()));
-              }
-              runTools(after, after.pendingToolCalls());
-            });
+    return persistAndContinue(state, events);
+  }
+
+  private static Optional<JsonNode> parseValid(String text, JsonNode schema) {
+    try {
+      JsonNode parsed = Json.parse(text);
+      return JsonValidator.of(schema).problems(parsed).isEmpty()
+          ? Optional.of(parsed)
+          : Optional.empty();
+    } catch (IllegalArgumentException notJson) {
+      return Optional.empty();
+    }
   }
 
   private Effect<RunEvent, RunState> onModelTimedOut(
@@ -383,7 +451,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
       context
           .getLog()
           .info(
-              "run {} step {}: model call failed ({}), retry {} in {} ms",
+              "run {} step {}: model call failed ({}), attempt {} in {} ms",
               runId,
               failed.step(),
               error.getMessage(),
@@ -418,10 +486,10 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     modelAttemptInFlight = 0;
   }
 
-  // ---- tools
+  // ---- tools and sub-agents
 
   private void runTools(RunState state, List<ToolCall> calls) {
-    AgentDefinition agent = env.agents().get(state.agentType()).orElse(null);
+    AgentDefinition agent = agent(state).orElse(null);
     for (ToolCall call : calls) {
       if (runningTools.containsKey(call.id())) {
         continue;
@@ -432,34 +500,47 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
               state.agentType(),
               state.step(),
               call.id(),
-              new CompletableFuture<>(),
-              env.blockingToolExecutor());
+              env.blockingToolExecutor(),
+              context.getSelf(),
+              state.customState());
       runningTools.put(call.id(), toolContext);
-      CompletableFuture<Object> outcome =
-          execute(agent == null ? Optional.empty() : agent.tool(call.name()), call, toolContext)
-              .orTimeout(settings.toolTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      int step = state.step();
-      context.pipeToSelf(
-          outcome,
-          (result, error) -> {
-            if (error == null) {
-              try {
-                JsonNode json = result == null ? NullNode.getInstance() : Json.toTree(result);
-                return new RunCommand.ToolFinished(step, call.id(), json, null);
-              } catch (RuntimeException e) {
-                return new RunCommand.ToolFinished(
-                    step, call.id(), null, "tool result is not JSON: " + e.getMessage());
-              }
-            }
-            Throwable cause = unwrap(error);
-            String message =
-                cause instanceof TimeoutException
-                    ? "tool timed out after " + settings.toolTimeout().toMillis() + " ms"
-                    : describe(cause);
-            toolContext.cancel(message);
-            return new RunCommand.ToolFinished(step, call.id(), null, message);
-          });
+      Optional<AgentDefinition> subAgent =
+          agent == null ? Optional.empty() : agent.subAgent(call.name());
+      if (subAgent.isPresent()) {
+        startSubAgent(state, call, subAgent.get());
+      } else {
+        runTool(state, call, agent == null ? Optional.empty() : agent.tool(call.name()), toolContext);
+      }
     }
+  }
+
+  private void runTool(
+      RunState state, ToolCall call, Optional<Tool> tool, ToolCallContext toolContext) {
+    CompletableFuture<Object> outcome =
+        execute(tool, call, toolContext)
+            .orTimeout(settings.toolTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    int step = state.step();
+    context.pipeToSelf(
+        outcome,
+        (result, error) -> {
+          JsonNode stateAfter = toolContext.stateAfter();
+          if (error == null) {
+            try {
+              JsonNode json = result == null ? NullNode.getInstance() : Json.toTree(result);
+              return new RunCommand.ToolFinished(step, call.id(), json, null, stateAfter);
+            } catch (RuntimeException e) {
+              return new RunCommand.ToolFinished(
+                  step, call.id(), null, "tool result is not JSON: " + e.getMessage(), stateAfter);
+            }
+          }
+          Throwable cause = unwrap(error);
+          String message =
+              cause instanceof TimeoutException
+                  ? "tool timed out after " + settings.toolTimeout().toMillis() + " ms"
+                  : describe(cause);
+          toolContext.cancel(message);
+          return new RunCommand.ToolFinished(step, call.id(), null, message, stateAfter);
+        });
   }
 
   private static CompletableFuture<Object> execute(
@@ -468,8 +549,15 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("unknown tool '" + call.name() + "'"));
     }
+    List<String> problems = JsonValidator.of(tool.get().inputSchema()).problems(call.arguments());
+    if (!problems.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("invalid arguments for '" + call.name() + "': " + problems));
+    }
     try {
-      return tool.get().execute(call.arguments(), toolContext).toCompletableFuture()
+      return tool.get()
+          .execute(call.arguments(), toolContext)
+          .toCompletableFuture()
           .thenApply(result -> (Object) result);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -478,78 +566,242 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
 
   private Effect<RunEvent, RunState> onToolFinished(
       RunState state, RunCommand.ToolFinished finished) {
-    List<ToolCall> pending = state.pendingToolCalls();
-    Optional<ToolCall> call =
-        pending.stream().filter(c -> c.id().equals(finished.toolCallId())).findFirst();
-    if (finished.step() != state.step() || call.isEmpty()) {
+    Optional<ToolCall> call = pendingCall(state, finished.step(), finished.toolCallId());
+    ToolCallContext toolContext = runningTools.remove(finished.toolCallId());
+    if (call.isEmpty()) {
       return Effect().none();
     }
-    runningTools.remove(finished.toolCallId());
-    boolean success = finished.error() == null;
-    RunEvent.ToolResultRecorded recorded =
-        new RunEvent.ToolResultRecorded(
-            finished.step(),
-            finished.toolCallId(),
-            call.get().name(),
-            finished.result(),
-            success,
-            finished.error(),
-            now());
-    int maxSteps =
-        env.agents().get(state.agentType()).map(AgentDefinition::maxSteps).orElse(Integer.MAX_VALUE);
-    boolean lastOfStep = pending.size() == 1;
-    if (lastOfStep && state.step() >= maxSteps) {
-      RunEvent.RunFailed failed =
-          new RunEvent.RunFailed(
-              "reached maxSteps (" + maxSteps + ") without a final answer", now());
-      return Effect()
-          .persist(List.of(recorded, failed))
-          .thenRun(
-              after -> {
-                emitToolEnd(after, recorded);
-                finish(after);
-              });
+    List<RunEvent> events = new ArrayList<>();
+    if (finished.stateAfter() != null && toolContext != null) {
+      // the call's own changes, not what calls running beside it did
+      ArrayNode patch = JsonPatch.diff(toolContext.stateAtStart(), finished.stateAfter());
+      if (!patch.isEmpty()) {
+        events.add(new RunEvent.StateUpdated(finished.step(), finished.toolCallId(), patch, now()));
+      }
     }
-    return Effect()
-        .persist(recorded)
-        .thenRun(
-            after -> {
-              emitToolEnd(after, recorded);
-              if (after.pendingToolCalls().isEmpty()) {
-                requestModel(after, 1);
-              }
-            });
+    events.add(toolResult(finished.step(), call.get(), finished.result(), finished.error()));
+    return persistAndContinue(state, events);
   }
 
-  private void emitToolEnd(RunState state, RunEvent.ToolResultRecorded recorded) {
+  private Effect<RunEvent, RunState> onToolEmitted(
+      RunState state, RunCommand.ToolEmitted emitted) {
+    if (pendingCall(state, emitted.step(), emitted.toolCallId()).isPresent()) {
+      ObjectNode data =
+          Json.object().put("toolCallId", emitted.toolCallId()).put("eventName", emitted.eventName());
+      data.set("data", emitted.data());
+      emit(state, ChunkTypes.CUSTOM, data);
+    }
+    return Effect().none();
+  }
+
+  private void startSubAgent(RunState state, ToolCall call, AgentDefinition subAgent) {
+    int step = state.step();
+    String message = call.arguments() == null ? null : call.arguments().path("message").asText(null);
+    if (message == null) {
+      context
+          .getSelf()
+          .tell(
+              new RunCommand.ToolFinished(
+                  step, call.id(), null, "a sub-agent call needs a 'message'", null));
+      return;
+    }
+    String childId = childRunId(runId, step, call.id());
+    if (state.subAgent(call.id()).isEmpty()) {
+      // before the child starts, so its chunks follow this one
+      emit(
+          state,
+          ChunkTypes.SUBAGENT_START,
+          Json.object()
+              .put("toolCallId", call.id())
+              .put("subAgentType", subAgent.name())
+              .put("subAgentId", childId)
+              .put("message", message));
+      flush(state, false);
+    }
+    context.ask(
+        StartReply.class,
+        run(childId),
+        settings.subAgentAskTimeout(),
+        replyTo -> new RunCommand.Start(subAgent.name(), message, runId, state.streamId(), replyTo),
+        (reply, failure) -> new RunCommand.SubAgentAnswered(step, call.id(), reply, failure));
+  }
+
+  private Effect<RunEvent, RunState> onSubAgentAnswered(
+      RunState state, RunCommand.SubAgentAnswered answered) {
+    Optional<ToolCall> call = pendingCall(state, answered.step(), answered.toolCallId());
+    if (call.isEmpty()) {
+      return Effect().none();
+    }
+    StartReply reply = answered.reply();
+    boolean started =
+        reply instanceof StartReply.Started
+            || (reply instanceof StartReply.AlreadyExists existing && existing.sameInput());
+    if (!started) {
+      String why =
+          answered.failure() != null
+              ? "the sub-agent did not start: " + describe(answered.failure())
+              : "the sub-agent did not start: " + reply;
+      return onToolFinished(
+          state, new RunCommand.ToolFinished(answered.step(), call.get().id(), null, why, null));
+    }
+    String childId = childRunId(runId, answered.step(), call.get().id());
+    if (state.subAgent(call.get().id()).isPresent()) {
+      awaitSubAgent(answered.step(), call.get().id(), childId);
+      return Effect().none();
+    }
+    String childType = call.get().name().substring(AgentDefinition.SUB_AGENT_PREFIX.length());
+    return Effect()
+        .persist(
+            new RunEvent.SubAgentStarted(
+                answered.step(), call.get().id(), childId, childType, now()))
+        .thenRun(after -> awaitSubAgent(answered.step(), call.get().id(), childId));
+  }
+
+  /** Waits for the child's result in slices, so a child that moves is followed. */
+  private void awaitSubAgent(int step, String toolCallId, String childId) {
+    context.ask(
+        RunLookup.class,
+        run(childId),
+        settings.subAgentAwaitSlice(),
+        RunCommand.AwaitResult::new,
+        (lookup, failure) ->
+            failure != null || lookup.run() == null
+                ? new RunCommand.SubAgentStillRunning(step, toolCallId)
+                : new RunCommand.SubAgentEnded(step, toolCallId, lookup.run()));
+  }
+
+  private Effect<RunEvent, RunState> onSubAgentStillRunning(
+      RunState state, RunCommand.SubAgentStillRunning waiting) {
+    if (pendingCall(state, waiting.step(), waiting.toolCallId()).isPresent()) {
+      awaitSubAgent(
+          waiting.step(), waiting.toolCallId(), childRunId(runId, waiting.step(), waiting.toolCallId()));
+    }
+    return Effect().none();
+  }
+
+  private Effect<RunEvent, RunState> onSubAgentEnded(
+      RunState state, RunCommand.SubAgentEnded ended) {
+    Optional<ToolCall> call = pendingCall(state, ended.step(), ended.toolCallId());
+    if (call.isEmpty()) {
+      return Effect().none();
+    }
+    RunResult child = ended.result();
+    boolean completed = child.status() == RunStatus.completed;
     ObjectNode data =
         Json.object()
-            .put("toolCallId", recorded.toolCallId())
-            .put("toolName", recorded.toolName())
-            .put("success", recorded.success());
-    data.set("result", recorded.result() == null ? NullNode.getInstance() : recorded.result());
-    if (recorded.error() != null) {
-      data.put("error", recorded.error());
+            .put("toolCallId", ended.toolCallId())
+            .put("subAgentType", child.agentType())
+            .put("subAgentId", child.runId())
+            .put("status", child.status().name());
+    data.set("output", child.output());
+    if (!completed) {
+      data.put("error", child.error());
     }
-    emit(state, ChunkTypes.TOOL_END, data);
+    emit(state, ChunkTypes.SUBAGENT_END, data);
+    return onToolFinished(
+        state,
+        new RunCommand.ToolFinished(
+            ended.step(),
+            ended.toolCallId(),
+            completed ? child.output() : null,
+            completed ? null : "the sub-agent failed: " + child.error(),
+            null));
+  }
+
+  private static Optional<ToolCall> pendingCall(RunState state, int step, String toolCallId) {
+    if (step != state.step()) {
+      return Optional.empty();
+    }
+    return state.pendingToolCalls().stream().filter(c -> c.id().equals(toolCallId)).findFirst();
+  }
+
+  private static RunEvent.ToolResultRecorded toolResult(
+      int step, ToolCall call, JsonNode result, String error) {
+    return new RunEvent.ToolResultRecorded(
+        step, call.id(), call.name(), result, error == null, error, now());
   }
 
   private Effect<RunEvent, RunState> onStopWhileRunning(RunState state, RunCommand.Stop stop) {
     // moved to another node or shut down: the run continues where the journal says
-    cancelWork("run moved");
+    timers.cancel(RETRY_TIMER);
+    modelCallEnded(true);
+    runningTools.values().forEach(tool -> tool.cancel("run moved"));
+    runningTools.clear();
     flush(state, false);
     return Effect().stop();
+  }
+
+  // ---- persisting a step's events and going on
+
+  /**
+   * Persists the events of a step, failing the run when it would need a step beyond maxSteps; then
+   * streams what they say and goes on: finishes, runs pending tools, or asks the model.
+   */
+  private Effect<RunEvent, RunState> persistAndContinue(RunState state, List<RunEvent> events) {
+    RunState after = state;
+    for (RunEvent event : events) {
+      after = after.apply(event);
+    }
+    int maxSteps = agent(state).map(AgentDefinition::maxSteps).orElse(Integer.MAX_VALUE);
+    List<RunEvent> all = new ArrayList<>(events);
+    if (after.running() && after.pendingToolCalls().isEmpty() && after.step() >= maxSteps) {
+      all.add(
+          new RunEvent.RunFailed(
+              "reached maxSteps (" + maxSteps + ") without a final answer", now()));
+    }
+    return Effect()
+        .persist(all)
+        .thenRun(
+            persisted -> {
+              all.forEach(event -> emitFor(event, persisted));
+              if (persisted.terminal()) {
+                finish(persisted);
+              } else {
+                continueRun(persisted);
+              }
+            });
+  }
+
+  private void emitFor(RunEvent event, RunState state) {
+    if (event instanceof RunEvent.ModelResponded responded) {
+      for (ToolCall call : responded.message().toolCalls()) {
+        emit(
+            state,
+            ChunkTypes.TOOL_START,
+            Json.object()
+                .put("toolCallId", call.id())
+                .put("toolName", call.name())
+                .set("arguments", call.arguments()));
+      }
+    } else if (event instanceof RunEvent.ToolResultRecorded recorded) {
+      ObjectNode data =
+          Json.object()
+              .put("toolCallId", recorded.toolCallId())
+              .put("toolName", recorded.toolName())
+              .put("success", recorded.success());
+      data.set("result", recorded.result() == null ? NullNode.getInstance() : recorded.result());
+      if (recorded.error() != null) {
+        data.put("error", recorded.error());
+      }
+      emit(state, ChunkTypes.TOOL_END, data);
+    } else if (event instanceof RunEvent.StateUpdated updated) {
+      ObjectNode data = Json.object().put("toolCallId", updated.toolCallId());
+      data.set("patch", updated.patch());
+      emit(state, ChunkTypes.STATE_PATCH, data);
+    }
   }
 
   // ---- the end
 
   private void finish(RunState state) {
-    cancelWork(state.aborted() ? "aborted: " + state.abortReason() : "run ended");
-    if (state.status() == RunStatus.completed) {
-      ObjectNode data = Json.object();
-      data.set("output", state.output());
-      emit(state, ChunkTypes.OUTPUT, data);
-    } else {
+    String reason = state.aborted() ? "aborted: " + state.abortReason() : "run ended";
+    timers.cancel(RETRY_TIMER);
+    timers.cancel(DEADLINE_TIMER);
+    modelCallEnded(true);
+    runningTools.values().forEach(tool -> tool.cancel(reason));
+    runningTools.clear();
+    if (state.status() == RunStatus.failed) {
+      abortSubAgents(state, reason);
       emit(
           state,
           ChunkTypes.ERROR,
@@ -557,6 +809,10 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
               .put("error", state.error())
               .put("aborted", state.aborted())
               .put("recoverable", false));
+    } else {
+      ObjectNode data = Json.object();
+      data.set("output", state.output());
+      emit(state, ChunkTypes.OUTPUT, data);
     }
     emit(state, ChunkTypes.RUN_END, Json.object().put("status", state.status().name()));
     flush(state, state.isRoot());
@@ -566,11 +822,16 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
         PASSIVATE_TIMER, RunCommand.PassivateFinished.INSTANCE, settings.passivateFinishedAfter());
   }
 
-  private void cancelWork(String reason) {
-    timers.cancel(RETRY_TIMER);
-    modelCallEnded(true);
-    runningTools.values().forEach(tool -> tool.cancel(reason));
-    runningTools.clear();
+  /** Aborts the children still working for this run (an aborted child aborts its own). */
+  private void abortSubAgents(RunState state, String reason) {
+    ActorRef<RunLookup> nobody = context.getSystem().ignoreRef();
+    AgentDefinition agent = agent(state).orElse(null);
+    for (ToolCall call : state.pendingToolCalls()) {
+      if (agent != null && agent.subAgent(call.name()).isPresent()) {
+        run(childRunId(runId, state.step(), call.id()))
+            .tell(new RunCommand.Abort("parent run " + runId + " ended: " + reason, nobody));
+      }
+    }
   }
 
   // ---- chunks
@@ -612,6 +873,10 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     return env.sharding().entityRefFor(StreamEntity.TYPE_KEY, state.streamId());
   }
 
+  private EntityRef<RunCommand> run(String id) {
+    return env.sharding().entityRefFor(TYPE_KEY, id);
+  }
+
   // ---- recovery
 
   @Override
@@ -621,7 +886,8 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
             RecoveryCompleted.instance(),
             state -> {
               if (state.running()) {
-                context.getLog().info("run {} resumes at step {}", runId, state.step());
+                context.getLog().info("run {} resumes after step {}", runId, state.step());
+                startDeadline(state);
                 continueRun(state);
               } else if (state.terminal() && state.isRoot()) {
                 // the stream may have missed its end in a crash; appends to an ended stream are dropped
@@ -638,10 +904,8 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
 
   // ---- helpers
 
-  private static List<ToolSpec> toolSpecs(AgentDefinition agent) {
-    return agent.tools().stream()
-        .map(t -> new ToolSpec(t.name(), t.description(), t.inputSchema()))
-        .toList();
+  private Optional<AgentDefinition> agent(RunState state) {
+    return env.agents().get(state.agentType());
   }
 
   private static Throwable unwrap(Throwable error) {

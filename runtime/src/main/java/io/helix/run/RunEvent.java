@@ -16,6 +16,7 @@ public sealed interface RunEvent extends CborSerializable {
       String message,
       String streamId,
       String parentRunId,
+      JsonNode initialState,
       long timestamp)
       implements RunEvent {}
 
@@ -32,6 +33,21 @@ public sealed interface RunEvent extends CborSerializable {
       String error,
       long timestamp)
       implements RunEvent {}
+
+  /** A sub-agent's run was started for a tool call. */
+  record SubAgentStarted(
+      int step, String toolCallId, String childRunId, String agentType, long timestamp)
+      implements RunEvent {}
+
+  /** A tool call changed the custom state; {@code patch} is RFC 6902. */
+  record StateUpdated(int step, String toolCallId, JsonNode patch, long timestamp)
+      implements RunEvent {}
+
+  /**
+   * The model answered without the structured output its agent requires; {@code reminder} goes
+   * back to it as a user message.
+   */
+  record OutputRequested(int step, String reminder, long timestamp) implements RunEvent {}
 
   record RunCompleted(JsonNode output, long timestamp) implements RunEvent {}
 

@@ -17,7 +17,9 @@ public record RunSettings(
     Duration chunkWindow,
     int chunkBatchMax,
     Duration passivateFinishedAfter,
-    int snapshotEvery) {
+    int snapshotEvery,
+    Duration subAgentAskTimeout,
+    Duration subAgentAwaitSlice) {
 
   public static RunSettings fromConfig(Config helix) {
     Config c = helix.getConfig("run");
@@ -31,7 +33,9 @@ public record RunSettings(
         c.getDuration("chunk-coalescing.window"),
         c.getInt("chunk-coalescing.max-chunks"),
         c.getDuration("passivate-finished-after"),
-        c.getInt("snapshot-every"));
+        c.getInt("snapshot-every"),
+        c.getDuration("sub-agent.ask-timeout"),
+        c.getDuration("sub-agent.await-slice"));
   }
 
   /** The delay before retry {@code attempt} (the first retry is attempt 2). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
+import io.helix.json.JsonPatch;
 import io.helix.model.AssistantMessage;
 import io.helix.model.Message;
 import io.helix.model.TokenUsage;
@@ -35,14 +36,20 @@ public record RunState(
     String error,
     boolean aborted,
     String abortReason,
+    JsonNode customState,
+    List<SubAgentRef> subAgents,
     long createdAt,
     long updatedAt)
     implements CborSerializable {
 
+  /** A sub-agent's run started for a tool call. */
+  public record SubAgentRef(int step, String toolCallId, String childRunId, String agentType)
+      implements CborSerializable {}
+
   public static final RunState EMPTY =
       new RunState(
           null, null, null, null, null, null, List.of(), 0, TokenUsage.ZERO, null, null, false,
-          null, 0, 0);
+          null, null, List.of(), 0, 0);
 
   @JsonIgnore
   public boolean started() {
@@ -83,7 +90,12 @@ public record RunState(
 
   public RunResult toResult() {
     return new RunResult(
-        runId, agentType, status, output, error, aborted, abortReason, step, usage);
+        runId, agentType, status, output, error, aborted, abortReason, step, usage, customState,
+        parentRunId);
+  }
+
+  public java.util.Optional<SubAgentRef> subAgent(String toolCallId) {
+    return subAgents.stream().filter(s -> s.toolCallId().equals(toolCallId)).findFirst();
   }
 
   RunState apply(RunEvent event) {
@@ -91,31 +103,54 @@ public record RunState(
       return new RunState(
           e.runId(), e.agentType(), e.message(), e.streamId(), e.parentRunId(), RunStatus.running,
           List.of(new UserMessage(e.message())), 0, TokenUsage.ZERO, null, null, false, null,
-          e.timestamp(), e.timestamp());
+          e.initialState(), List.of(), e.timestamp(), e.timestamp());
     } else if (event instanceof RunEvent.ModelResponded e) {
-      return new RunState(
-          runId, agentType, input, streamId, parentRunId, status, plus(e.message()), e.step(),
-          usage.plus(e.usage()), output, error, aborted, abortReason, createdAt, e.timestamp());
+      return with(plus(e.message()), e.step(), usage.plus(e.usage()), customState, subAgents, e);
     } else if (event instanceof RunEvent.ToolResultRecorded e) {
       ToolResultMessage result =
           new ToolResultMessage(e.toolCallId(), e.toolName(), e.result(), e.success(), e.error());
-      return new RunState(
-          runId, agentType, input, streamId, parentRunId, status, plus(result), step, usage,
-          output, error, aborted, abortReason, createdAt, e.timestamp());
+      return with(plus(result), step, usage, customState, subAgents, e);
+    } else if (event instanceof RunEvent.OutputRequested e) {
+      return with(plus(new UserMessage(e.reminder())), step, usage, customState, subAgents, e);
+    } else if (event instanceof RunEvent.StateUpdated e) {
+      return with(messages, step, usage, JsonPatch.apply(customState, e.patch()), subAgents, e);
+    } else if (event instanceof RunEvent.SubAgentStarted e) {
+      List<SubAgentRef> more = new ArrayList<>(subAgents);
+      more.add(new SubAgentRef(e.step(), e.toolCallId(), e.childRunId(), e.agentType()));
+      return with(messages, step, usage, customState, List.copyOf(more), e);
     } else if (event instanceof RunEvent.RunCompleted e) {
-      return new RunState(
-          runId, agentType, input, streamId, parentRunId, RunStatus.completed, messages, step,
-          usage, e.output(), null, false, null, createdAt, e.timestamp());
+      return ended(RunStatus.completed, e.output(), null, false, null, e);
     } else if (event instanceof RunEvent.RunFailed e) {
-      return new RunState(
-          runId, agentType, input, streamId, parentRunId, RunStatus.failed, messages, step, usage,
-          null, e.error(), false, null, createdAt, e.timestamp());
+      return ended(RunStatus.failed, null, e.error(), false, null, e);
     } else if (event instanceof RunEvent.RunAborted e) {
-      return new RunState(
-          runId, agentType, input, streamId, parentRunId, RunStatus.failed, messages, step, usage,
-          null, "aborted: " + e.reason(), true, e.reason(), createdAt, e.timestamp());
+      return ended(RunStatus.failed, null, "aborted: " + e.reason(), true, e.reason(), e);
     }
     throw new IllegalArgumentException("unknown run event " + event);
+  }
+
+  private RunState with(
+      List<Message> newMessages,
+      int newStep,
+      TokenUsage newUsage,
+      JsonNode newState,
+      List<SubAgentRef> newSubAgents,
+      RunEvent event) {
+    return new RunState(
+        runId, agentType, input, streamId, parentRunId, status, newMessages, newStep, newUsage,
+        output, error, aborted, abortReason, newState, newSubAgents, createdAt, event.timestamp());
+  }
+
+  private RunState ended(
+      RunStatus newStatus,
+      JsonNode newOutput,
+      String newError,
+      boolean wasAborted,
+      String reason,
+      RunEvent event) {
+    return new RunState(
+        runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage,
+        newOutput, newError, wasAborted, reason, customState, subAgents, createdAt,
+        event.timestamp());
   }
 
   private List<Message> plus(Message message) {
