@@ -90,6 +90,43 @@ class JdbcJournalTest {
   }
 
   @Test
+  void aThousandStepRunRecoversFromItsSnapshotOnANewNode() throws Exception {
+    int steps = 1000;
+    Path dir = Files.createTempDirectory("helix-db");
+    Config config = journalConfig(dir);
+    DatabaseMigrations.migrate(DatabaseSettings.fromConfig(config));
+    AgentRegistry agents = new AgentRegistry().register(TestAgents.adder("marathon", steps + 1));
+    ScriptedModel model =
+        new ScriptedModel(
+            request ->
+                request.step() <= steps
+                    ? TestAgents.alwaysCallTool(request)
+                    : ScriptedModel.answer("done"));
+
+    RunResult finished;
+    try (TestRuntime node = TestRuntime.start(agents, new ModelCatalog().register("scripted", model), config)) {
+      AgentHandle handle = await(node.executor.execute("marathon", "go", "marathon-1"));
+      finished = handle.result().toCompletableFuture().get(5, TimeUnit.MINUTES);
+    }
+    assertEquals(RunStatus.completed, finished.status());
+    assertEquals(steps + 1, finished.steps());
+
+    try (TestRuntime node = TestRuntime.start(agents, new ModelCatalog().register("scripted", model), config)) {
+      await(node.executor.getHandle("warm-up")); // sharding and the journal's pool are ready
+      long start = System.nanoTime();
+      AgentHandle handle = await(node.executor.getHandle("marathon-1")).orElseThrow();
+      RunResult recovered = await(handle.status());
+      System.out.printf(
+          "first answer of a passivated %d-step run (%d events, snapshot every %d) on H2: %.1f ms%n",
+          steps + 1,
+          2 * steps + 3,
+          node.testKit.system().settings().config().getInt("helix.run.snapshot-every"),
+          (System.nanoTime() - start) / 1e6);
+      assertEquals(finished, recovered);
+    }
+  }
+
+  @Test
   void rejectsAnUnsupportedDatabase() {
     DatabaseSettings mysql =
         DatabaseSettings.fromConfig(

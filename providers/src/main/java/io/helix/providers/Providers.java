@@ -1,0 +1,205 @@
+package io.helix.providers;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import io.helix.model.ModelCatalog;
+import io.helix.model.ModelClient;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model providers, on LangChain4j: OpenAI and any OpenAI-compatible server ({@code openai},
+ * plus each entry of {@code helix.providers.compatible}), Anthropic ({@code anthropic}), Google
+ * Gemini ({@code gemini}) and Ollama ({@code ollama}, through its OpenAI-compatible endpoint).
+ * Agents name a model as {@code provider:model}, e.g. {@code openai:gpt-4o-mini}.
+ *
+ * <p>Settings are under {@code helix.providers} (see this module's reference.conf, with the
+ * environment variables that override them). A provider is configured when its API key is set, or
+ * for OpenAI-compatible servers and Ollama, its base URL.
+ */
+public final class Providers {
+
+  /** The provider names models are registered under. */
+  public static final String OPENAI = "openai";
+
+  public static final String ANTHROPIC = "anthropic";
+  public static final String GEMINI = "gemini";
+  public static final String OLLAMA = "ollama";
+
+  private static final Logger log = LoggerFactory.getLogger(Providers.class);
+  private static final String V1 = "/v1";
+
+  private Providers() {}
+
+  /**
+   * Registers every configured provider in {@code models}; returns their names, in a stable order
+   * (empty when none is configured).
+   *
+   * @param config the whole configuration; the providers' part is {@code helix.providers}
+   */
+  public static List<String> register(ModelCatalog models, Config config) {
+    Config providers = config.getConfig("helix.providers");
+    HttpSettings http = HttpSettings.fromConfig(providers);
+    List<String> registered = new ArrayList<>();
+
+    Config openAi = providers.getConfig(OPENAI);
+    Secret openAiKey = new Secret(openAi.getString("api-key"));
+    String openAiUrl = openAi.getString("base-url");
+    if (openAiKey.isSet() || !openAiUrl.isBlank()) {
+      add(models, registered, OPENAI, openAiUrl, openAiKey,
+          openAi(OPENAI, blankToNull(openAiUrl), openAiKey, openAi.getBoolean("return-thinking"), http));
+    }
+
+    Config anthropic = providers.getConfig(ANTHROPIC);
+    Secret anthropicKey = new Secret(anthropic.getString("api-key"));
+    if (anthropicKey.isSet()) {
+      String url = anthropic.getString("base-url");
+      add(models, registered, ANTHROPIC, url, anthropicKey,
+          anthropic(
+              ANTHROPIC,
+              url.isBlank() ? null : withSuffix(url, V1),
+              anthropicKey,
+              anthropic.getString("version"),
+              anthropic.getInt("max-tokens"),
+              http));
+    }
+
+    Config gemini = providers.getConfig(GEMINI);
+    Secret geminiKey = new Secret(gemini.getString("api-key"));
+    if (geminiKey.isSet()) {
+      String url = gemini.getString("base-url");
+      add(models, registered, GEMINI, url, geminiKey, gemini(GEMINI, blankToNull(url), geminiKey, http));
+    }
+
+    Config ollama = providers.getConfig(OLLAMA);
+    String ollamaUrl = ollama.getString("base-url");
+    if (!ollamaUrl.isBlank()) {
+      Secret key = new Secret(ollama.getString("api-key"));
+      add(models, registered, OLLAMA, ollamaUrl, key,
+          openAi(OLLAMA, withSuffix(ollamaUrl, V1), key, true, http));
+    }
+
+    ConfigObject compatible = providers.getObject("compatible");
+    for (String name : compatible.keySet().stream().sorted().toList()) {
+      Config server = compatible.toConfig().getConfig(quoted(name));
+      String url = server.getString("base-url");
+      if (url.isBlank()) {
+        continue;
+      }
+      Secret key = new Secret(server.hasPath("api-key") ? server.getString("api-key") : "");
+      boolean thinking = !server.hasPath("return-thinking") || server.getBoolean("return-thinking");
+      add(models, registered, name, url, key, openAi(name, url, key, thinking, http));
+    }
+    return List.copyOf(registered);
+  }
+
+  private static void add(
+      ModelCatalog models,
+      List<String> registered,
+      String name,
+      String baseUrl,
+      Secret key,
+      ModelClient client) {
+    models.register(name, client);
+    registered.add(name);
+    log.info(
+        "model provider '{}' configured: {}, API key {}",
+        name,
+        baseUrl.isBlank() ? "default endpoint" : redactedUrl(baseUrl),
+        key.isSet() ? "set" : "not set");
+  }
+
+  // ---- the clients; package-private so tests can point them at fake servers
+
+  static ModelClient openAi(
+      String provider, String baseUrl, Secret key, boolean returnThinking, HttpSettings http) {
+    StreamingChatModel model =
+        OpenAiStreamingChatModel.builder()
+            .httpClientBuilder(httpClient(baseUrl, http).asBuilder())
+            .baseUrl(baseUrl)
+            // a local server may need no key; the client then sends no Authorization header
+            .apiKey(key.isSet() ? key.reveal() : null)
+            .returnThinking(returnThinking)
+            .timeout(http.responseTimeout())
+            .build();
+    return new LangChainModelClient(provider, model, new ProviderErrors(provider, key, http.maxErrorText()));
+  }
+
+  static ModelClient anthropic(
+      String provider, String baseUrl, Secret key, String version, int maxTokens, HttpSettings http) {
+    AnthropicStreamingChatModel.AnthropicStreamingChatModelBuilder builder =
+        AnthropicStreamingChatModel.builder()
+            .httpClientBuilder(httpClient(baseUrl, http).asBuilder())
+            .apiKey(key.reveal())
+            .version(version)
+            .maxTokens(maxTokens)
+            .timeout(http.responseTimeout());
+    if (baseUrl != null) {
+      builder.baseUrl(baseUrl);
+    }
+    return new LangChainModelClient(
+        provider, builder.build(), new ProviderErrors(provider, key, http.maxErrorText()));
+  }
+
+  static ModelClient gemini(String provider, String baseUrl, Secret key, HttpSettings http) {
+    GoogleAiGeminiStreamingChatModel.GoogleAiGeminiStreamingChatModelBuilder builder =
+        GoogleAiGeminiStreamingChatModel.builder()
+            .httpClientBuilder(httpClient(baseUrl, http).asBuilder())
+            .apiKey(key.reveal())
+            .timeout(http.responseTimeout());
+    if (baseUrl != null) {
+      builder.baseUrl(baseUrl);
+    }
+    return new LangChainModelClient(
+        provider, builder.build(), new ProviderErrors(provider, key, http.maxErrorText()));
+  }
+
+  private static CancellableHttpClient httpClient(String baseUrl, HttpSettings http) {
+    java.net.http.HttpClient.Builder jdk =
+        java.net.http.HttpClient.newBuilder().connectTimeout(http.connectTimeout());
+    if (baseUrl != null && baseUrl.startsWith("http:")) {
+      // plain HTTP is a local server: skip the h2c upgrade that few of them understand
+      jdk.version(java.net.http.HttpClient.Version.HTTP_1_1);
+    }
+    return new CancellableHttpClient(jdk.build(), http.responseTimeout(), http.maxErrorText());
+  }
+
+  // ---- small helpers
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /** {@code url} ending in {@code suffix} (once), without a trailing slash. */
+  static String withSuffix(String url, String suffix) {
+    String trimmed = url.strip();
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    return trimmed.endsWith(suffix) ? trimmed : trimmed + suffix;
+  }
+
+  /** A URL fit for a log line: user info and query (where credentials may hide) are masked. */
+  static String redactedUrl(String url) {
+    try {
+      URI uri = URI.create(url.strip());
+      String userInfo = uri.getRawUserInfo() == null ? null : "****";
+      String query = uri.getRawQuery() == null ? null : "****";
+      return new URI(uri.getScheme(), userInfo, uri.getHost(), uri.getPort(), uri.getPath(), query, null)
+          .toString();
+    } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+      return "(unparseable URL)";
+    }
+  }
+
+  private static String quoted(String key) {
+    return "\"" + key.replace("\"", "\\\"") + "\"";
+  }
+}
