@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.helix.agent.Tool;
-import io.helix.agent.ToolContext;
+import io.helix.testkit.TestToolContext;
 import io.helix.json.Json;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.TestInstance;
 class FetchUrlTest {
 
   private final HttpServer server = startServer();
-  private final Executor blocking = Executors.newCachedThreadPool();
 
   private static HttpServer startServer() {
     try {
@@ -52,38 +47,10 @@ class FetchUrlTest {
     server.stop(0);
   }
 
-  private ToolContext context() {
-    return new ToolContext() {
-      public String runId() {
-        return "r";
-      }
-
-      public String agentType() {
-        return "research";
-      }
-
-      public int step() {
-        return 1;
-      }
-
-      public String toolCallId() {
-        return "c";
-      }
-
-      public CompletionStage<String> cancellation() {
-        return new CompletableFuture<>();
-      }
-
-      public Executor blockingExecutor() {
-        return blocking;
-      }
-    };
-  }
-
   private JsonNode fetch(Set<String> allowed, int maxBytes, String url) throws Exception {
     Tool tool = FetchUrl.tool(new FetchUrl.Settings(allowed, maxBytes, Duration.ofSeconds(5)));
     Object result =
-        tool.execute(Json.object().put("url", url), context())
+        tool.execute(Json.object().put("url", url), new TestToolContext())
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     return Json.toTree(result);

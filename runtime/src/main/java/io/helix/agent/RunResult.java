@@ -13,6 +13,7 @@ import io.helix.serialization.CborSerializable;
  * @param usage tokens summed over the run's model responses
  * @param state the run's custom state
  * @param parentRunId the parent of a sub-agent's run, else null
+ * @param streamId the stream the run writes to: its own id, or its root run's for a sub-agent
  */
 public record RunResult(
     String runId,
@@ -25,5 +26,6 @@ public record RunResult(
     int steps,
     TokenUsage usage,
     JsonNode state,
-    String parentRunId)
+    String parentRunId,
+    String streamId)
     implements CborSerializable {}

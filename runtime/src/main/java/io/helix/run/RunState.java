@@ -91,7 +91,7 @@ public record RunState(
   public RunResult toResult() {
     return new RunResult(
         runId, agentType, status, output, error, aborted, abortReason, step, usage, customState,
-        parentRunId);
+        parentRunId, streamId);
   }
 
   public java.util.Optional<SubAgentRef> subAgent(String toolCallId) {

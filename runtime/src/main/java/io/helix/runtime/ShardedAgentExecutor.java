@@ -74,11 +74,11 @@ final class ShardedAgentExecutor implements AgentExecutor {
                 settings.askTimeout());
     return reply.thenApply(
         answer -> {
-          if (answer instanceof StartReply.Started) {
-            return handle(id);
+          if (answer instanceof StartReply.Started started) {
+            return handle(started.run());
           } else if (answer instanceof StartReply.AlreadyExists existing) {
             if (existing.sameInput()) {
-              return handle(id);
+              return handle(existing.run());
             }
             throw new RunConflictException(id);
           } else {
@@ -93,15 +93,15 @@ final class ShardedAgentExecutor implements AgentExecutor {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     return askRun(runId, RunCommand.GetStatus::new)
-        .thenApply(lookup -> lookup.result().map(found -> handle(runId)));
+        .thenApply(lookup -> lookup.result().map(this::handle));
   }
 
   private boolean validRunId(String runId) {
     return settings.runIdPattern().matcher(runId).matches();
   }
 
-  private AgentHandle handle(String runId) {
-    return new Handle(runId);
+  private AgentHandle handle(RunResult run) {
+    return new Handle(run.runId(), run.streamId());
   }
 
   private EntityRef<RunCommand> run(String runId) {
@@ -115,9 +115,11 @@ final class ShardedAgentExecutor implements AgentExecutor {
 
   private final class Handle implements AgentHandle {
     private final String runId;
+    private final String streamId;
 
-    Handle(String runId) {
+    Handle(String runId, String streamId) {
       this.runId = runId;
+      this.streamId = streamId;
     }
 
     @Override
@@ -156,7 +158,8 @@ final class ShardedAgentExecutor implements AgentExecutor {
 
     @Override
     public Source<StreamChunk, NotUsed> stream(long fromOffset) {
-      EntityRef<StreamCommand> stream = sharding.entityRefFor(StreamEntity.TYPE_KEY, runId);
+      // a sub-agent's run writes to its root's stream: this is that stream
+      EntityRef<StreamCommand> stream = sharding.entityRefFor(StreamEntity.TYPE_KEY, streamId);
       return ActorSource.<StreamUpdate>actorRef(
               update -> update instanceof StreamUpdate.Ended,
               update -> Optional.empty(),
