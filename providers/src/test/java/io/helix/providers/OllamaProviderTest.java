@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigResolveOptions;
 import io.helix.model.ModelCatalog;
 import io.helix.model.ModelClient;
 import java.util.List;
@@ -26,8 +27,9 @@ class OllamaProviderTest extends OpenAiProviderTest {
         Providers.register(
             catalog,
             ConfigFactory.parseString("helix.providers.ollama.base-url = \"" + serverUrl + "/\"")
-                .withFallback(ConfigFactory.defaultReference())
-                .resolve());
+                .withFallback(ConfigFactory.parseResources("reference.conf"))
+                // not the environment: a developer's OPENAI_API_KEY would add a provider here
+                .resolve(ConfigResolveOptions.noSystem()));
     assertEquals(List.of(Providers.OLLAMA), registered);
     return catalog.clientFor("ollama:test-model").orElseThrow();
   }

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -124,6 +125,11 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   @Override
   public RunState emptyState() {
     return RunState.EMPTY;
+  }
+
+  @Override
+  public Set<String> tagsFor(RunEvent event) {
+    return Set.of(settings.tagOf(runId));
   }
 
   @Override

@@ -19,7 +19,8 @@ public record RunSettings(
     Duration passivateFinishedAfter,
     int snapshotEvery,
     Duration subAgentAskTimeout,
-    Duration subAgentAwaitSlice) {
+    Duration subAgentAwaitSlice,
+    int eventTags) {
 
   public static RunSettings fromConfig(Config helix) {
     Config c = helix.getConfig("run");
@@ -35,8 +36,16 @@ public record RunSettings(
         c.getDuration("passivate-finished-after"),
         c.getInt("snapshot-every"),
         c.getDuration("sub-agent.ask-timeout"),
-        c.getDuration("sub-agent.await-slice"));
+        c.getDuration("sub-agent.await-slice"),
+        c.getInt("event-tags"));
   }
+
+  /** The tag of a run's events: runs are spread over {@code eventTags} tags by id. */
+  public String tagOf(String runId) {
+    return TAG_PREFIX + Math.floorMod(runId.hashCode(), eventTags);
+  }
+
+  public static final String TAG_PREFIX = "run-";
 
   /** The delay before retry {@code attempt} (the first retry is attempt 2). */
   Duration backoff(int attempt, double random) {
