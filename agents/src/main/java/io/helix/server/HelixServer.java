@@ -16,8 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
@@ -50,7 +49,10 @@ public final class HelixServer implements AutoCloseable {
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "helix", withJournal);
     try {
-      joinCluster(system, withJournal);
+      // health first: Cluster Bootstrap needs it, and /ready holds back until all checks pass
+      PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      String formation = ClusterFormation.join(system, withJournal);
+      log.info("joining the cluster through {}", formation);
 
       ModelCatalog models = new ModelCatalog();
       models.register(
@@ -75,8 +77,7 @@ public final class HelixServer implements AutoCloseable {
               .bind(system)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
-      // health last: /ready answers once the API is bound
-      PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ApiReadiness.markBound(Adapter.toClassic(system));
       log.info(
           "Helix server ready: HTTP http://{}:{}, health http://{}:{}/ready, model {}",
           http.host(),
@@ -88,14 +89,6 @@ public final class HelixServer implements AutoCloseable {
     } catch (Exception e) {
       system.terminate();
       throw e;
-    }
-  }
-
-  private static void joinCluster(ActorSystem<?> system, Config config) {
-    boolean noSeeds = config.getStringList("pekko.cluster.seed-nodes").isEmpty();
-    if (noSeeds && config.getBoolean("helix.cluster.join-self")) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(new Join(cluster.selfMember().address()));
     }
   }
 

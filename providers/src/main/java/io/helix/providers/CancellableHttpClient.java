@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
 
 /**
  * LangChain4j's HTTP client SPI on the JDK client, adding what its JDK adapter lacks: a streaming
@@ -35,11 +36,20 @@ final class CancellableHttpClient implements HttpClient {
   private final java.net.http.HttpClient http;
   private final Duration responseTimeout;
   private final int maxErrorBody;
+  private final UnaryOperator<String> requestBody;
 
-  CancellableHttpClient(java.net.http.HttpClient http, Duration responseTimeout, int maxErrorBody) {
+  /**
+   * @param requestBody a provider's fix to request bodies before they leave (identity for most)
+   */
+  CancellableHttpClient(
+      java.net.http.HttpClient http,
+      Duration responseTimeout,
+      int maxErrorBody,
+      UnaryOperator<String> requestBody) {
     this.http = http;
     this.responseTimeout = responseTimeout;
     this.maxErrorBody = maxErrorBody;
+    this.requestBody = requestBody;
   }
 
   /** A builder for the model builders' {@code httpClientBuilder}; it hands out this one client. */
@@ -219,7 +229,7 @@ final class CancellableHttpClient implements HttpClient {
         request.method().name(),
         request.body() == null
             ? java.net.http.HttpRequest.BodyPublishers.noBody()
-            : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
+            : java.net.http.HttpRequest.BodyPublishers.ofString(requestBody.apply(request.body())));
     return builder.build();
   }
 

@@ -11,6 +11,7 @@ import io.helix.model.ModelClient;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +152,8 @@ public final class Providers {
   static ModelClient gemini(String provider, String baseUrl, Secret key, HttpSettings http) {
     GoogleAiGeminiStreamingChatModel.GoogleAiGeminiStreamingChatModelBuilder builder =
         GoogleAiGeminiStreamingChatModel.builder()
-            .httpClientBuilder(httpClient(baseUrl, http).asBuilder())
+            .httpClientBuilder(
+                httpClient(baseUrl, http, GeminiRequests::mergeFunctionResponses).asBuilder())
             .apiKey(key.reveal())
             .timeout(http.responseTimeout());
     if (baseUrl != null) {
@@ -162,13 +164,19 @@ public final class Providers {
   }
 
   private static CancellableHttpClient httpClient(String baseUrl, HttpSettings http) {
+    return httpClient(baseUrl, http, UnaryOperator.identity());
+  }
+
+  private static CancellableHttpClient httpClient(
+      String baseUrl, HttpSettings http, UnaryOperator<String> requestBody) {
     java.net.http.HttpClient.Builder jdk =
         java.net.http.HttpClient.newBuilder().connectTimeout(http.connectTimeout());
     if (baseUrl != null && baseUrl.startsWith("http:")) {
       // plain HTTP is a local server: skip the h2c upgrade that few of them understand
       jdk.version(java.net.http.HttpClient.Version.HTTP_1_1);
     }
-    return new CancellableHttpClient(jdk.build(), http.responseTimeout(), http.maxErrorText());
+    return new CancellableHttpClient(
+        jdk.build(), http.responseTimeout(), http.maxErrorText(), requestBody);
   }
 
   // ---- small helpers

@@ -2,6 +2,7 @@ package io.helix.providers;
 
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.http.client.sse.ServerSentEvent;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
@@ -12,6 +13,7 @@ import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
+import io.helix.json.Json;
 import io.helix.model.ModelCall;
 import io.helix.model.ModelEvent;
 import io.helix.model.ModelException;
@@ -141,6 +143,25 @@ final class StreamingCall implements ModelCall, StreamingChatResponseHandler {
       }
       if (partial.partialArguments() != null && !partial.partialArguments().isEmpty()) {
         emit(new ModelEvent.ToolCallArgumentsDelta(id, partial.partialArguments()));
+      }
+    }
+  }
+
+  /**
+   * OpenAI reports a failure mid-stream as a chunk with an {@code error} object and no choices;
+   * LangChain4j passes it on unread, and would otherwise end the stream as an empty answer.
+   */
+  @Override
+  public void onUnmappedRawEvent(Object raw) {
+    if (raw instanceof ServerSentEvent event
+        && event.data() != null
+        && event.data().contains("\"error\"")) {
+      try {
+        if (Json.parse(event.data()).path("error").isObject()) {
+          onError(new IllegalStateException(event.data()));
+        }
+      } catch (IllegalArgumentException notJson) {
+        // not an error report
       }
     }
   }

@@ -40,7 +40,7 @@ final class ToolSchemas {
     JsonObjectSchema.Builder builder = objectBuilder(schema);
     Map<String, JsonSchemaElement> definitions = new LinkedHashMap<>();
     for (String key : List.of("$defs", "definitions")) {
-      schema.path(key).fields().forEachRemaining(e -> definitions.put(e.getKey(), element(e.getValue())));
+      schema.path(key).properties().forEach(e -> definitions.put(e.getKey(), element(e.getValue())));
     }
     if (!definitions.isEmpty()) {
       builder.definitions(definitions);
@@ -107,10 +107,7 @@ final class ToolSchemas {
   private static JsonObjectSchema.Builder objectBuilder(JsonNode schema) {
     JsonObjectSchema.Builder builder =
         JsonObjectSchema.builder().description(text(schema, "description"));
-    schema
-        .path("properties")
-        .fields()
-        .forEachRemaining(e -> builder.addProperty(e.getKey(), element(e.getValue())));
+    schema.path("properties").properties().forEach(e -> builder.addProperty(e.getKey(), element(e.getValue())));
     if (schema.path("required").isArray()) {
       List<String> required = new ArrayList<>();
       schema.get("required").forEach(name -> required.add(name.asText()));

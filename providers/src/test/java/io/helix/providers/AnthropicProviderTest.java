@@ -1,18 +1,53 @@
 package io.helix.providers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.json.Json;
 import io.helix.model.ModelClient;
+import io.helix.model.ModelException;
 import io.helix.providers.FakeModelServer.Response;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** Anthropic's Messages API against a fake of its streaming protocol. */
 class AnthropicProviderTest extends ProviderContract {
+
+  @Test
+  void anOverloadedErrorEventMidStreamIsRetryable() throws Exception {
+    try (FakeModelServer server =
+        new FakeModelServer(
+            (request, response) ->
+                response.sse(
+                    List.of(
+                        AnthropicWire.messageStart(5),
+                        AnthropicWire.textBlockStart(0),
+                        AnthropicWire.textDelta(0, "Half an ans"),
+                        AnthropicWire.errorEvent("overloaded_error", "Overloaded"))))) {
+      ModelException error = failure(client(server.baseUrl()).stream(request(), event -> {}));
+      assertTrue(error.retryable(), error.getMessage());
+      assertTrue(error.getMessage().contains("Overloaded"), error.getMessage());
+    }
+  }
+
+  @Test
+  void anInvalidRequestErrorEventIsNotRetryable() throws Exception {
+    try (FakeModelServer server =
+        new FakeModelServer(
+            (request, response) ->
+                response.sse(
+                    List.of(
+                        AnthropicWire.messageStart(5),
+                        AnthropicWire.errorEvent("invalid_request_error", "prompt is too long"))))) {
+      ModelException error = failure(client(server.baseUrl()).stream(request(), event -> {}));
+      assertFalse(error.retryable(), error.getMessage());
+      assertTrue(error.getMessage().contains("prompt is too long"), error.getMessage());
+    }
+  }
 
   @Override
   String provider() {

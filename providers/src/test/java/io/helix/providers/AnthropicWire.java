@@ -72,8 +72,17 @@ final class AnthropicWire {
   }
 
   static String error(String type, String message) {
+    return Json.write(errorBody(type, message));
+  }
+
+  /** The same error as an event inside a stream that has begun. */
+  static String errorEvent(String type, String message) {
+    return event("error", errorBody(type, message));
+  }
+
+  private static ObjectNode errorBody(String type, String message) {
     ObjectNode body = Json.object().put("type", "error");
     body.putObject("error").put("type", type).put("message", message);
-    return Json.write(body);
+    return body;
   }
 }

@@ -84,6 +84,11 @@ class GeminiProviderTest extends ProviderContract {
     JsonNode contents = body.get("contents");
     assertEquals(3, contents.size(), contents.toString());
     assertEquals("add", contents.at("/1/parts/1/functionCall/name").asText(), contents.toString());
-    assertEquals("add", contents.at("/2/parts/0/functionResponse/name").asText(), contents.toString());
+    // both results in one content, as Gemini requires for parallel calls
+    JsonNode results = contents.at("/2/parts");
+    assertEquals(2, results.size(), contents.toString());
+    assertEquals("call_0", results.at("/0/functionResponse/id").asText());
+    assertEquals("add", results.at("/0/functionResponse/name").asText());
+    assertEquals("call_1", results.at("/1/functionResponse/id").asText());
   }
 }

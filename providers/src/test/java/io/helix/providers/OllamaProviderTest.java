@@ -35,6 +35,11 @@ class OllamaProviderTest extends OpenAiProviderTest {
   }
 
   @Override
+  Secret configuredKey() {
+    return Secret.NONE;
+  }
+
+  @Override
   void assertFirstRequest(FakeModelServer.Request request) {
     assertNull(request.header("Authorization"), "no key, no Authorization header");
   }

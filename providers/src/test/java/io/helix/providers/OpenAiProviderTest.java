@@ -6,13 +6,60 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.json.Json;
 import io.helix.model.ModelClient;
+import io.helix.model.ModelEvent;
+import io.helix.model.ModelException;
+import io.helix.model.ModelResponse;
 import io.helix.providers.FakeModelServer.Response;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 /** OpenAI chat completions (and so every OpenAI-compatible server) against a fake of its API. */
 class OpenAiProviderTest extends ProviderContract {
+
+  @Test
+  void reasoningOfCompatibleServersStreamsAsThinking() throws Exception {
+    try (FakeModelServer server =
+        new FakeModelServer(
+            (request, response) ->
+                response.sse(
+                    List.of(
+                        OpenAiWire.role(),
+                        OpenAiWire.reasoning("Two sums, "),
+                        OpenAiWire.reasoning("easy."),
+                        OpenAiWire.text("3 and 7."),
+                        OpenAiWire.finish("stop"),
+                        OpenAiWire.usage(8, 4),
+                        OpenAiWire.done())))) {
+      List<ModelEvent> events = new CopyOnWriteArrayList<>();
+      ModelResponse response =
+          client(server.baseUrl()).stream(request(), events::add).response().toCompletableFuture()
+              .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertEquals("Two sums, easy.", response.message().thinking());
+      assertEquals("3 and 7.", response.message().content());
+      assertEquals(new ModelEvent.ThinkingDelta("Two sums, "), events.get(0));
+      assertEquals("stop", response.finishReason());
+    }
+  }
+
+  @Test
+  void anErrorChunkMidStreamFailsTheCallRetryably() throws Exception {
+    try (FakeModelServer server =
+        new FakeModelServer(
+            (request, response) ->
+                response.sse(
+                    List.of(
+                        OpenAiWire.role(),
+                        OpenAiWire.text("Half an ans"),
+                        "data: " + OpenAiWire.error("server_error", "The server had an error while processing your request") + "\n\n")))) {
+      ModelException error = failure(client(server.baseUrl()).stream(request(), event -> {}));
+      assertTrue(error.retryable(), error.getMessage());
+      assertTrue(error.getMessage().contains("The server had an error"), error.getMessage());
+    }
+  }
 
   @Override
   String provider() {
