@@ -11,8 +11,10 @@ import io.helix.http.HttpSettings;
 import io.helix.model.ModelCatalog;
 import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
+import io.helix.providers.Providers;
 import io.helix.runtime.HelixRuntime;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -58,14 +60,20 @@ public final class HelixServer implements AutoCloseable {
       models.register(
           OfflineModel.PROVIDER,
           OfflineModel.create(withJournal.getDuration("helix.offline-model.pause")));
+      List<String> providers = Providers.register(models, withJournal);
       String model = withJournal.getString("helix.default-model");
       if (model.isBlank()) {
         model = OfflineModel.MODEL_ID;
-        log.info("no model provider configured: the agents run on the built-in offline model");
+        log.info(
+            "{}: the example agents run on the built-in offline model",
+            providers.isEmpty()
+                ? "no model provider configured"
+                : "HELIX_DEFAULT_MODEL is not set (providers " + providers + " are configured)");
       } else if (models.clientFor(model).isEmpty()) {
         throw new IllegalStateException(
             "HELIX_DEFAULT_MODEL names provider '" + ModelCatalog.provider(model)
-                + "', which is not configured");
+                + "', which is not configured (configured: " + providers
+                + "); set its API key or base URL, see README 'Model providers'");
       }
       AgentRegistry agents =
           ExampleAgents.registry(model, FetchUrl.Settings.fromConfig(withJournal));

@@ -152,6 +152,17 @@ final class ServerProcess implements AutoCloseable {
   /** Reads an SSE stream to its end: each event's id and JSON data. */
   List<SseEvent> readStream(String path, String lastEventId)
       throws IOException, InterruptedException {
+    List<SseEvent> events = new ArrayList<>();
+    readStreamInto(path, lastEventId, events);
+    return events;
+  }
+
+  /**
+   * Reads an SSE stream, adding each chunk event to {@code events} as it arrives (so a reader cut
+   * off keeps what it saw); events without an id (heartbeats, resume notices) are skipped.
+   */
+  void readStreamInto(String path, String lastEventId, List<SseEvent> events)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(120)).GET();
     if (lastEventId != null) {
@@ -162,7 +173,6 @@ final class ServerProcess implements AutoCloseable {
     if (response.statusCode() != 200) {
       throw new AssertionError("stream answered " + response.statusCode());
     }
-    List<SseEvent> events = new ArrayList<>();
     String id = null;
     StringBuilder data = new StringBuilder();
     for (String line : (Iterable<String>) response.body()::iterator) {
@@ -171,12 +181,13 @@ final class ServerProcess implements AutoCloseable {
       } else if (line.startsWith("data:")) {
         data.append(line.substring(5));
       } else if (line.isEmpty() && !data.isEmpty()) {
-        events.add(new SseEvent(id == null ? -1 : Long.parseLong(id), Json.parse(data.toString())));
+        if (id != null) {
+          events.add(new SseEvent(Long.parseLong(id), Json.parse(data.toString())));
+        }
         id = null;
         data.setLength(0);
       }
     }
-    return events;
   }
 
   record SseEvent(long id, JsonNode data) {}
