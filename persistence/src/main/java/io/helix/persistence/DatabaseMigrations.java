@@ -4,8 +4,8 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
 /**
- * Creates and upgrades the schema (journal, snapshots, durable state) at start-up, before the
- * journal is used. Tests run the same migrations.
+ * Creates and upgrades the schema (journal, snapshots, durable state, the read model's tables and
+ * its projection offsets) at start-up, before the journal is used. Tests run the same migrations.
  */
 public final class DatabaseMigrations {
 

@@ -13,19 +13,26 @@ import java.util.Map;
  */
 public record DatabaseSettings(String url, String user, String password, int maxConnections) {
 
-  /** A SQL dialect: its JDBC driver, Slick profile and migration folder. */
+  /** A SQL dialect: its JDBC driver, Slick profile, projection dialect and migration folder. */
   public enum Dialect {
-    H2("org.h2.Driver", "slick.jdbc.H2Profile$", "h2"),
-    POSTGRESQL("org.postgresql.Driver", "slick.jdbc.PostgresProfile$", "postgresql");
+    H2("org.h2.Driver", "slick.jdbc.H2Profile$", "h2-dialect", "h2"),
+    POSTGRESQL("org.postgresql.Driver", "slick.jdbc.PostgresProfile$", "postgres-dialect", "postgresql");
 
     final String driver;
     final String slickProfile;
+    final String projectionDialect;
     final String migrations;
 
-    Dialect(String driver, String slickProfile, String migrations) {
+    Dialect(String driver, String slickProfile, String projectionDialect, String migrations) {
       this.driver = driver;
       this.slickProfile = slickProfile;
+      this.projectionDialect = projectionDialect;
       this.migrations = migrations;
+    }
+
+    /** The JDBC driver's class name. */
+    public String driverClassName() {
+      return driver;
     }
   }
 
@@ -41,7 +48,7 @@ public record DatabaseSettings(String url, String user, String password, int max
         url, db.getString("user"), db.getString("password"), db.getInt("max-connections"));
   }
 
-  /** {@code config} with the journal pointed at this database. */
+  /** {@code config} with the journal and the read-model projections pointed at this database. */
   public static Config withJournal(Config config) {
     return fromConfig(config).journalConfig().withFallback(config).resolve();
   }
@@ -58,8 +65,10 @@ public record DatabaseSettings(String url, String user, String password, int max
   }
 
   /**
-   * The journal's configuration, to lay over the loaded config (in code: in a shaded jar's merged
-   * reference.conf, Pekko's own defaults for the plugin ids could win).
+   * The journal's and the projections' configuration, to lay over the loaded config (in code: in a
+   * shaded jar's merged reference.conf, Pekko's own defaults for these keys could win). The
+   * read-model projections ({@code pekko-projection-jdbc}) get this database's dialect and run their
+   * JDBC work on {@code helix.read-model.jdbc-dispatcher}, sized like the read model's pool.
    */
   public Config journalConfig() {
     String prefix = "pekko-persistence-jdbc.shared-databases.default.";
@@ -73,6 +82,8 @@ public record DatabaseSettings(String url, String user, String password, int max
             "pekko.persistence.journal.plugin", "jdbc-journal",
             "pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store",
             "pekko.persistence.state.plugin", "jdbc-durable-state-store",
+            "pekko.projection.jdbc.dialect", dialect().projectionDialect,
+            "pekko.projection.jdbc.use-dispatcher", "helix.read-model.jdbc-dispatcher",
             prefix + "profile", dialect().slickProfile,
             prefix + "db.driver", dialect().driver,
             prefix + "db.url", url,

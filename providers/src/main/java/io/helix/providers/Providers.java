@@ -11,6 +11,7 @@ import io.helix.model.ModelClient;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,73 +49,91 @@ public final class Providers {
   public static List<String> register(ModelCatalog models, Config config) {
     Config providers = config.getConfig("helix.providers");
     HttpSettings http = HttpSettings.fromConfig(providers);
-    List<String> registered = new ArrayList<>();
-
-    Config openAi = providers.getConfig(OPENAI);
-    Secret openAiKey = new Secret(openAi.getString("api-key"));
-    String openAiUrl = openAi.getString("base-url");
-    if (openAiKey.isSet() || !openAiUrl.isBlank()) {
-      add(models, registered, OPENAI, openAiUrl, openAiKey,
-          openAi(OPENAI, blankToNull(openAiUrl), openAiKey, openAi.getBoolean("return-thinking"), http));
-    }
-
-    Config anthropic = providers.getConfig(ANTHROPIC);
-    Secret anthropicKey = new Secret(anthropic.getString("api-key"));
-    if (anthropicKey.isSet()) {
-      String url = anthropic.getString("base-url");
-      add(models, registered, ANTHROPIC, url, anthropicKey,
-          anthropic(
-              ANTHROPIC,
-              url.isBlank() ? null : withSuffix(url, V1),
-              anthropicKey,
-              anthropic.getString("version"),
-              anthropic.getInt("max-tokens"),
-              http));
-    }
-
-    Config gemini = providers.getConfig(GEMINI);
-    Secret geminiKey = new Secret(gemini.getString("api-key"));
-    if (geminiKey.isSet()) {
-      String url = gemini.getString("base-url");
-      add(models, registered, GEMINI, url, geminiKey, gemini(GEMINI, blankToNull(url), geminiKey, http));
-    }
-
-    Config ollama = providers.getConfig(OLLAMA);
-    String ollamaUrl = ollama.getString("base-url");
-    if (!ollamaUrl.isBlank()) {
-      Secret key = new Secret(ollama.getString("api-key"));
-      add(models, registered, OLLAMA, ollamaUrl, key,
-          openAi(OLLAMA, withSuffix(ollamaUrl, V1), key, true, http));
-    }
-
+    List<Configured> configured = new ArrayList<>();
+    openAiFrom(providers.getConfig(OPENAI), http).ifPresent(configured::add);
+    anthropicFrom(providers.getConfig(ANTHROPIC), http).ifPresent(configured::add);
+    geminiFrom(providers.getConfig(GEMINI), http).ifPresent(configured::add);
+    ollamaFrom(providers.getConfig(OLLAMA), http).ifPresent(configured::add);
     ConfigObject compatible = providers.getObject("compatible");
     for (String name : compatible.keySet().stream().sorted().toList()) {
-      Config server = compatible.toConfig().getConfig(quoted(name));
-      String url = server.getString("base-url");
-      if (url.isBlank()) {
-        continue;
-      }
-      Secret key = new Secret(server.hasPath("api-key") ? server.getString("api-key") : "");
-      boolean thinking = !server.hasPath("return-thinking") || server.getBoolean("return-thinking");
-      add(models, registered, name, url, key, openAi(name, url, key, thinking, http));
+      compatibleFrom(name, compatible.toConfig().getConfig(quoted(name)), http)
+          .ifPresent(configured::add);
     }
-    return List.copyOf(registered);
+    List<String> names = new ArrayList<>();
+    for (Configured provider : configured) {
+      models.register(provider.name(), provider.client());
+      names.add(provider.name());
+      log.info(
+          "model provider '{}' configured: {}, API key {}",
+          provider.name(),
+          provider.baseUrl().isBlank() ? "default endpoint" : redactedUrl(provider.baseUrl()),
+          provider.key().isSet() ? "set" : "not set");
+    }
+    return List.copyOf(names);
   }
 
-  private static void add(
-      ModelCatalog models,
-      List<String> registered,
-      String name,
-      String baseUrl,
-      Secret key,
-      ModelClient client) {
-    models.register(name, client);
-    registered.add(name);
-    log.info(
-        "model provider '{}' configured: {}, API key {}",
-        name,
-        baseUrl.isBlank() ? "default endpoint" : redactedUrl(baseUrl),
-        key.isSet() ? "set" : "not set");
+  /** A provider ready to register; {@code baseUrl} as configured, for the log. */
+  private record Configured(String name, String baseUrl, Secret key, ModelClient client) {}
+
+  private static Optional<Configured> openAiFrom(Config openAi, HttpSettings http) {
+    Secret key = new Secret(openAi.getString("api-key"));
+    String url = openAi.getString("base-url");
+    if (!key.isSet() && url.isBlank()) {
+      return Optional.empty();
+    }
+    boolean thinking = openAi.getBoolean("return-thinking");
+    return Optional.of(
+        new Configured(OPENAI, url, key, openAi(OPENAI, blankToNull(url), key, thinking, http)));
+  }
+
+  private static Optional<Configured> anthropicFrom(Config anthropic, HttpSettings http) {
+    Secret key = new Secret(anthropic.getString("api-key"));
+    if (!key.isSet()) {
+      return Optional.empty();
+    }
+    String url = anthropic.getString("base-url");
+    ModelClient client =
+        anthropic(
+            ANTHROPIC,
+            url.isBlank() ? null : withSuffix(url, V1),
+            key,
+            anthropic.getString("version"),
+            anthropic.getInt("max-tokens"),
+            http);
+    return Optional.of(new Configured(ANTHROPIC, url, key, client));
+  }
+
+  private static Optional<Configured> geminiFrom(Config gemini, HttpSettings http) {
+    Secret key = new Secret(gemini.getString("api-key"));
+    if (!key.isSet()) {
+      return Optional.empty();
+    }
+    String url = gemini.getString("base-url");
+    return Optional.of(
+        new Configured(GEMINI, url, key, gemini(GEMINI, blankToNull(url), key, http)));
+  }
+
+  private static Optional<Configured> ollamaFrom(Config ollama, HttpSettings http) {
+    String url = ollama.getString("base-url");
+    if (url.isBlank()) {
+      return Optional.empty();
+    }
+    Secret key = new Secret(ollama.getString("api-key"));
+    // Ollama streams its reasoning as "reasoning", which the OpenAI adapter reads as thinking
+    return Optional.of(
+        new Configured(OLLAMA, url, key, openAi(OLLAMA, withSuffix(url, V1), key, true, http)));
+  }
+
+  private static Optional<Configured> compatibleFrom(
+      String name, Config server, HttpSettings http) {
+    String url = server.hasPath("base-url") ? server.getString("base-url") : "";
+    if (url.isBlank()) {
+      return Optional.empty();
+    }
+    Secret key = new Secret(server.hasPath("api-key") ? server.getString("api-key") : "");
+    boolean thinking = !server.hasPath("return-thinking") || server.getBoolean("return-thinking");
+    return Optional.of(
+        new Configured(name, url, key, openAi(name, url.strip(), key, thinking, http)));
   }
 
   // ---- the clients; package-private so tests can point them at fake servers

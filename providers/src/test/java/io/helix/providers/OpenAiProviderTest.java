@@ -11,6 +11,7 @@ import io.helix.model.ModelException;
 import io.helix.model.ModelResponse;
 import io.helix.providers.FakeModelServer.Response;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,6 +44,53 @@ class OpenAiProviderTest extends ProviderContract {
       assertEquals(new ModelEvent.ThinkingDelta("Two sums, "), events.get(0));
       assertEquals("stop", response.finishReason());
     }
+  }
+
+  @Test
+  void theResponseTimeoutBoundsTheWaitForHeadersNotTheStream() throws Exception {
+    Duration responseTimeout = Duration.ofMillis(300);
+    int deltas = 6;
+    try (FakeModelServer server =
+        new FakeModelServer(
+            (request, response) -> {
+              response.sse(List.of(OpenAiWire.role()));
+              for (int i = 0; i < deltas; i++) {
+                pace(responseTimeout.dividedBy(2));
+                response.write(OpenAiWire.text("w" + i + " "));
+              }
+              response.write(OpenAiWire.finish("stop") + OpenAiWire.usage(1, deltas) + OpenAiWire.done());
+            })) {
+      ModelClient slowStream =
+          client(server.baseUrl(), new HttpSettings(Duration.ofSeconds(5), responseTimeout, 500));
+      ModelResponse response =
+          slowStream.stream(request(), event -> {}).response().toCompletableFuture()
+              .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertEquals("w0 w1 w2 w3 w4 w5 ", response.message().content());
+    }
+  }
+
+  @Test
+  void aProviderThatSendsNoHeadersTimesOutRetryably() throws Exception {
+    try (FakeModelServer server = new FakeModelServer((request, response) -> response.holdUntilClientCloses())) {
+      ModelClient silent =
+          client(server.baseUrl(), new HttpSettings(Duration.ofSeconds(5), Duration.ofMillis(200), 500));
+      ModelException error = failure(silent.stream(request(), event -> {}));
+      assertTrue(error.retryable(), error.getMessage());
+      assertTrue(error.getMessage().contains("timed out"), error.getMessage());
+    }
+  }
+
+  /** The fake model's pace between two deltas. */
+  private static void pace(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  ModelClient client(String serverUrl, HttpSettings http) {
+    return Providers.openAi(Providers.OPENAI, serverUrl + "/v1", KEY, true, http);
   }
 
   @Test
