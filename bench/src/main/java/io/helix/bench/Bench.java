@@ -1,0 +1,318 @@
+package io.helix.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helix.agent.AgentHandle;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.json.Json;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The benchmark driver: agent-10 through the Java API and through HTTP at several concurrencies,
+ * on H2 and on PostgreSQL, beside the raw JDBC limit measured in the same run. Prints a Markdown
+ * table and writes JSON. See bench/README.md.
+ */
+public final class Bench {
+
+  private record Options(
+      int runs,
+      int latencyRuns,
+      List<Integer> concurrency,
+      List<String> databases,
+      String pgUrl,
+      String pgUser,
+      String pgPassword,
+      Path out) {
+
+    static Options parse(String[] args) {
+      int runs = 1000;
+      int latencyRuns = 200;
+      List<Integer> concurrency = List.of(1, 64, 512);
+      List<String> databases = List.of("h2", "postgres");
+      String pgUrl = System.getenv().getOrDefault("HELIX_BENCH_PG_URL", "");
+      String pgUser = System.getenv().getOrDefault("HELIX_BENCH_PG_USER", "postgres");
+      String pgPassword = System.getenv().getOrDefault("HELIX_BENCH_PG_PASSWORD", "postgres");
+      Path out = Path.of("bench", "target", "bench-results.json");
+      for (int i = 0; i < args.length; i++) {
+        String value = i + 1 < args.length ? args[i + 1] : "";
+        switch (args[i]) {
+          case "--runs" -> runs = Integer.parseInt(value);
+          case "--latency-runs" -> latencyRuns = Integer.parseInt(value);
+          case "--concurrency" ->
+              concurrency = Arrays.stream(value.split(",")).map(Integer::parseInt).toList();
+          case "--db" -> databases = List.of(value.split(","));
+          case "--pg-url" -> pgUrl = value;
+          case "--out" -> out = Path.of(value);
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+        i++;
+      }
+      return new Options(runs, latencyRuns, concurrency, databases, pgUrl, pgUser, pgPassword, out);
+    }
+  }
+
+  /** One line of the results. */
+  private record Row(
+      String database,
+      String path,
+      int concurrency,
+      int runs,
+      double medianMs,
+      double p99Ms,
+      double runsPerSecond,
+      double checkpointsPerSecond,
+      String versusRaw) {}
+
+  private final Options options;
+  private final List<Row> rows = new ArrayList<>();
+  private final ObjectNode extra = Json.object();
+
+  private Bench(Options options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Bench bench = new Bench(Options.parse(args));
+    bench.run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    for (String database : options.databases()) {
+      switch (database) {
+        case "h2" -> {
+          Path dir = Files.createTempDirectory("helix-bench-h2");
+          measure("H2 (file)", "", "sa", "", dir);
+        }
+        case "postgres" -> {
+          if (options.pgUrl().isBlank()) {
+            try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
+              String url =
+                  "jdbc:postgresql://127.0.0.1:" + postgres.getPort()
+                      + "/postgres?reWriteBatchedInserts=true";
+              measure("PostgreSQL (embedded 14)", url, "postgres", "postgres",
+                  Files.createTempDirectory("helix-bench-pg"));
+            }
+          } else {
+            measure("PostgreSQL", options.pgUrl(), options.pgUser(), options.pgPassword(),
+                Files.createTempDirectory("helix-bench-pg"));
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown database " + database);
+      }
+    }
+    print();
+  }
+
+  private void measure(String name, String url, String user, String password, Path dir)
+      throws Exception {
+    System.out.println("== " + name);
+    try (BenchNode node = new BenchNode(dir, url, user, password)) {
+      RawJdbcBaseline raw = new RawJdbcBaseline(node.database);
+      long[] rawRuns = raw.runLatencies(options.latencyRuns());
+      double rawOne = raw.commitsPerSecond(1, 2000);
+      double rawMany = raw.commitsPerSecond(64, 200);
+      double rawRunMedian = percentile(rawRuns, 50);
+      rows.add(row(name, "raw JDBC, 22 commits by hand", 1, rawRuns, rawOne / Agent10.COMMITS_PER_RUN, rawOne, "1.00×"));
+      rows.add(new Row(name, "raw JDBC, commit per checkpoint", 64, 0, 0, 0,
+          rawMany / Agent10.COMMITS_PER_RUN, rawMany, "1.00×"));
+
+      runJavaApi(node, 50, 8); // warm-up
+      for (int concurrency : options.concurrency()) {
+        int runs = concurrency == 1 ? options.latencyRuns() : options.runs();
+        Measured java = runJavaApi(node, runs, concurrency);
+        String ratio =
+            concurrency == 1
+                ? String.format(Locale.ROOT, "%.2f× latency", java.median() / rawRunMedian)
+                : String.format(Locale.ROOT, "%.2f× throughput", java.checkpointsPerSecond() / rawMany);
+        rows.add(row(name, "Java API", concurrency, java.latencies(), java.runsPerSecond(),
+            java.checkpointsPerSecond(), ratio));
+      }
+      Measured http = runHttp(node, options.runs(), 64);
+      rows.add(row(name, "HTTP", 64, http.latencies(), http.runsPerSecond(),
+          http.checkpointsPerSecond(),
+          String.format(Locale.ROOT, "%.2f× throughput", http.checkpointsPerSecond() / rawMany)));
+
+      ObjectNode facts = extra.putObject(name);
+      facts.put("startToReadyMs", node.startToReadyMillis);
+      facts.put("firstAnswerOfPassivatedRunMedianMs", firstAnswerOfPassivatedRuns(node, 100));
+      facts.put("peakRssMb", peakRssMb());
+    }
+  }
+
+  private record Measured(long[] latencies, double runsPerSecond, double checkpointsPerSecond) {
+    double median() {
+      return percentile(latencies, 50);
+    }
+  }
+
+  private Measured runJavaApi(BenchNode node, int runs, int concurrency) throws Exception {
+    return drive(
+        runs,
+        concurrency,
+        () ->
+            node.executor
+                .execute(Agent10.AGENT, "go")
+                .thenCompose(AgentHandle::result)
+                .thenApply(Bench::completed));
+  }
+
+  private Measured runHttp(BenchNode node, int runs, int concurrency) throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    String base = "http://127.0.0.1:" + node.httpPort;
+    return drive(
+        runs,
+        concurrency,
+        () ->
+            client
+                .sendAsync(
+                    HttpRequest.newBuilder(URI.create(base + "/agent/execute"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"agentType\":\"agent10\",\"message\":\"go\"}"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .thenCompose(
+                    started -> {
+                      String runId = Json.parse(started.body()).get("runId").asText();
+                      return client.sendAsync(
+                          HttpRequest.newBuilder(URI.create(base + "/agent/result/" + runId + "?wait=30"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString());
+                    })
+                .thenApply(
+                    result -> {
+                      String status = Json.parse(result.body()).path("status").asText();
+                      if (!status.equals("completed")) {
+                        throw new IllegalStateException("run ended " + status + ": " + result.body());
+                      }
+                      return null;
+                    }));
+  }
+
+  private static Void completed(RunResult result) {
+    if (result.status() != RunStatus.completed) {
+      throw new IllegalStateException("run ended " + result.status() + ": " + result.error());
+    }
+    return null;
+  }
+
+  /** Runs {@code runs} runs with at most {@code concurrency} in flight. */
+  private static Measured drive(int runs, int concurrency, Supplier<CompletionStage<Void>> oneRun)
+      throws Exception {
+    Semaphore inFlight = new Semaphore(concurrency);
+    long[] latencies = new long[runs];
+    List<CompletableFuture<Void>> all = new ArrayList<>(runs);
+    long start = System.nanoTime();
+    for (int i = 0; i < runs; i++) {
+      inFlight.acquire();
+      int index = i;
+      long runStart = System.nanoTime();
+      all.add(
+          oneRun
+              .get()
+              .toCompletableFuture()
+              .whenComplete(
+                  (ok, error) -> {
+                    latencies[index] = System.nanoTime() - runStart;
+                    inFlight.release();
+                  }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double runsPerSecond = runs / seconds;
+    return new Measured(latencies, runsPerSecond, runsPerSecond * Agent10.COMMITS_PER_RUN);
+  }
+
+  /** Runs that finished and passivated: the time to their first answer, recovery included. */
+  private static double firstAnswerOfPassivatedRuns(BenchNode node, int runs) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      AgentHandle handle = node.executor.execute(Agent10.AGENT, "go").toCompletableFuture().get();
+      handle.result().toCompletableFuture().get();
+      ids.add(handle.runId());
+    }
+    // helix.run.passivate-finished-after is 1 s here
+    Thread.sleep(Duration.ofSeconds(3).toMillis());
+    long[] latencies = new long[runs];
+    for (int i = 0; i < runs; i++) {
+      long start = System.nanoTime();
+      node.executor.getHandle(ids.get(i)).toCompletableFuture().get().orElseThrow();
+      latencies[i] = System.nanoTime() - start;
+    }
+    return percentile(latencies, 50);
+  }
+
+  private static Row row(String db, String path, int concurrency, long[] latencies,
+      double runsPerSecond, double checkpointsPerSecond, String ratio) {
+    return new Row(db, path, concurrency, latencies.length, percentile(latencies, 50),
+        percentile(latencies, 99), runsPerSecond, checkpointsPerSecond, ratio);
+  }
+
+  /** The percentile of nanosecond latencies, in milliseconds. */
+  static double percentile(long[] latencies, int percentile) {
+    if (latencies.length == 0) {
+      return 0;
+    }
+    long[] sorted = latencies.clone();
+    Arrays.sort(sorted);
+    int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(index, sorted.length - 1))] / 1e6;
+  }
+
+  private static long peakRssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+        }
+      }
+    } catch (Exception e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  private void print() throws Exception {
+    StringBuilder table = new StringBuilder();
+    table.append(
+        "| database | path | concurrency | runs | median ms | p99 ms | runs/s | checkpoints/s | vs raw |\n");
+    table.append("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+    ArrayNode json = Json.mapper().createArrayNode();
+    for (Row row : rows) {
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %d | %.2f | %.2f | %.1f | %.0f | %s |%n",
+              row.database(), row.path(), row.concurrency(), row.runs(), row.medianMs(),
+              row.p99Ms(), row.runsPerSecond(), row.checkpointsPerSecond(), row.versusRaw()));
+      json.add(Json.toTree(row));
+    }
+    System.out.println();
+    System.out.println(table);
+    System.out.println("Other figures: " + extra.toPrettyString());
+    ObjectNode all = Json.object();
+    all.set("rows", json);
+    all.set("other", extra);
+    all.put("checkpointsPerRun", Agent10.COMMITS_PER_RUN);
+    Files.createDirectories(options.out().toAbsolutePath().getParent());
+    Files.writeString(options.out(), all.toPrettyString());
+    System.out.println("JSON written to " + options.out());
+  }
+}

@@ -1,0 +1,81 @@
+package io.helix.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.helix.agent.AgentExecutor;
+import io.helix.agent.AgentRegistry;
+import io.helix.http.HttpApi;
+import io.helix.http.HttpSettings;
+import io.helix.persistence.DatabaseMigrations;
+import io.helix.persistence.DatabaseSettings;
+import io.helix.runtime.HelixRuntime;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/** One node in this JVM, on a given database, running agent-10, with its HTTP API on loopback. */
+final class BenchNode implements AutoCloseable {
+
+  final ActorSystem<Void> system;
+  final AgentExecutor executor;
+  final int httpPort;
+  final DatabaseSettings database;
+  final long startToReadyMillis;
+
+  BenchNode(Path dataDir, String dbUrl, String dbUser, String dbPassword) throws Exception {
+    long start = System.nanoTime();
+    Config config =
+        DatabaseSettings.withJournal(
+            ConfigFactory.parseString(
+                    """
+                    pekko.remote.artery.canonical.port = 0
+                    pekko.loglevel = WARNING
+                    pekko.coordinated-shutdown.exit-jvm = off
+                    pekko.management.http.port = 0
+                    helix.http.host = "127.0.0.1"
+                    helix.http.port = 0
+                    helix.run.passivate-finished-after = 1s
+                    """)
+                .withFallback(
+                    ConfigFactory.parseMap(
+                        java.util.Map.of(
+                            "helix.data-dir", dataDir.toString(),
+                            "helix.db.url", dbUrl,
+                            "helix.db.user", dbUser,
+                            "helix.db.password", dbPassword)))
+                .withFallback(ConfigFactory.load()));
+    database = DatabaseSettings.fromConfig(config);
+    DatabaseMigrations.migrate(database);
+    system = ActorSystem.create(Behaviors.empty(), "helix", config);
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(new Join(cluster.selfMember().address()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the node did not come up");
+      }
+      Thread.sleep(5);
+    }
+    AgentRegistry agents = Agent10.registry();
+    executor = HelixRuntime.start(system, agents, Agent10.models());
+    ServerBinding binding =
+        new HttpApi(executor, agents, HttpSettings.fromConfig(config))
+            .bind(system)
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    httpPort = binding.localAddress().getPort();
+    startToReadyMillis = (System.nanoTime() - start) / 1_000_000;
+  }
+
+  @Override
+  public void close() throws Exception {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
