@@ -62,6 +62,16 @@ public final class HelixServer implements AutoCloseable {
           OfflineModel.create(withJournal.getDuration("helix.offline-model.pause")));
       List<String> providers = Providers.register(models, withJournal);
       String model = withJournal.getString("helix.default-model");
+      if (model.isBlank() && !providers.isEmpty()) {
+        // the first configured provider's usual model
+        Config defaults = withJournal.getConfig("helix.provider-default-models");
+        model =
+            providers.stream()
+                .filter(defaults::hasPath)
+                .map(defaults::getString)
+                .findFirst()
+                .orElse("");
+      }
       if (model.isBlank()) {
         model = OfflineModel.MODEL_ID;
         log.info(

@@ -1,6 +1,8 @@
 package io.helix.agent;
 
 import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamStatus;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Source;
@@ -18,9 +20,27 @@ public interface AgentHandle {
 
   /**
    * The run's chunks from {@code fromOffset} on: first those already stored, then live ones, with
-   * no gap and no duplicate; completes when the stream ends.
+   * no gap and no duplicate; completes when the stream ends. A sub-agent's run gives its root run's
+   * stream, where its chunks go. Fails with {@link io.helix.stream.SubscriberTooSlowException} when
+   * the consumer falls more than {@code helix.stream.subscriber-buffer} chunks behind (resume from
+   * its offset), and with {@link io.helix.stream.StreamDeletedException} once the stream was deleted
+   * after its retention period.
    */
   Source<StreamChunk, NotUsed> stream(long fromOffset);
+
+  /** The id of the stream the run writes to: its own id, or its root run's for a sub-agent. */
+  default String streamId() {
+    return runId();
+  }
+
+  /**
+   * The run's stream as it is now: its next offset, whether it ended or was deleted after its
+   * retention period. A handle that cannot tell fails with {@link UnsupportedOperationException}.
+   */
+  default CompletionStage<StreamStatus> streamStatus() {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this handle does not report its stream's status"));
+  }
 
   /**
    * Aborts the run: the model call and tools in flight are cancelled. On an ended run it changes

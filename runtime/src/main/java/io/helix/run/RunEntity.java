@@ -847,14 +847,13 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     emit(state, state.step(), type, data);
   }
 
-  /** Queues a chunk; token deltas are coalesced into one append per window or batch. */
+  /**
+   * Queues a chunk. Chunks go to the stream in one append per coalescing window or full batch (a
+   * journal write per window, not per token or tool event); the run's last chunks go at once.
+   */
   private void emit(RunState state, int step, String type, ObjectNode data) {
     unsentChunks.add(StreamChunk.of(type, runId, state.agentType(), step, now(), data));
-    boolean delta =
-        ChunkTypes.TEXT_DELTA.equals(type)
-            || ChunkTypes.THINKING.equals(type)
-            || ChunkTypes.TOOL_ARG_STREAM_DELTA.equals(type);
-    if (!delta || unsentChunks.size() >= settings.chunkBatchMax()) {
+    if (unsentChunks.size() >= settings.chunkBatchMax()) {
       flush(state, false);
     } else if (!timers.isTimerActive(FLUSH_TIMER)) {
       timers.startSingleTimer(FLUSH_TIMER, RunCommand.FlushChunks.INSTANCE, settings.chunkWindow());

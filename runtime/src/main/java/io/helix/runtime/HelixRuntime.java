@@ -7,9 +7,7 @@ import io.helix.run.RunCommand;
 import io.helix.run.RunEntity;
 import io.helix.run.RunEnvironment;
 import io.helix.run.RunSettings;
-import io.helix.stream.StreamCommand;
-import io.helix.stream.StreamEntity;
-import io.helix.stream.StreamSettings;
+import io.helix.stream.Streams;
 import com.typesafe.config.Config;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -47,14 +45,10 @@ public final class HelixRuntime {
                     .withRememberEntitiesStoreMode(
                         ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
 
-    StreamSettings streamSettings = StreamSettings.fromConfig(helix);
-    // Streams passivate themselves when idle without subscribers, so no idle strategy here.
-    sharding.init(
-        Entity.of(StreamEntity.TYPE_KEY, context -> StreamEntity.create(context, streamSettings))
-            .withStopMessage(StreamCommand.Stop.INSTANCE)
-            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    // the stream entities, their retention sweep, and the client that subscribes to them
+    Streams streams = Streams.start(system);
 
     return new ShardedAgentExecutor(
-        system, agents, sharding, ExecutorSettings.fromConfig(helix), streamSettings);
+        system, agents, sharding, ExecutorSettings.fromConfig(helix), streams);
   }
 }

@@ -11,11 +11,8 @@ import io.helix.run.RunEntity;
 import io.helix.run.RunLookup;
 import io.helix.run.StartReply;
 import io.helix.stream.StreamChunk;
-import io.helix.stream.StreamCommand;
-import io.helix.stream.StreamEntity;
-import io.helix.stream.StreamSettings;
-import io.helix.stream.StreamUpdate;
-import java.util.List;
+import io.helix.stream.StreamStatus;
+import io.helix.stream.Streams;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -27,9 +24,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 /** The {@link AgentExecutor} over the sharded run and stream entities. */
 final class ShardedAgentExecutor implements AgentExecutor {
@@ -38,19 +33,19 @@ final class ShardedAgentExecutor implements AgentExecutor {
   private final AgentRegistry agents;
   private final ClusterSharding sharding;
   private final ExecutorSettings settings;
-  private final StreamSettings streamSettings;
+  private final Streams streams;
 
   ShardedAgentExecutor(
       ActorSystem<?> system,
       AgentRegistry agents,
       ClusterSharding sharding,
       ExecutorSettings settings,
-      StreamSettings streamSettings) {
+      Streams streams) {
     this.system = system;
     this.agents = agents;
     this.sharding = sharding;
     this.settings = settings;
-    this.streamSettings = streamSettings;
+    this.streams = streams;
   }
 
   @Override
@@ -157,22 +152,19 @@ final class ShardedAgentExecutor implements AgentExecutor {
     }
 
     @Override
+    public String streamId() {
+      return streamId;
+    }
+
+    @Override
     public Source<StreamChunk, NotUsed> stream(long fromOffset) {
       // a sub-agent's run writes to its root's stream: this is that stream
-      EntityRef<StreamCommand> stream = sharding.entityRefFor(StreamEntity.TYPE_KEY, streamId);
-      return ActorSource.<StreamUpdate>actorRef(
-              update -> update instanceof StreamUpdate.Ended,
-              update -> Optional.empty(),
-              streamSettings.subscriberBuffer(),
-              OverflowStrategy.fail())
-          .mapMaterializedValue(
-              subscriber -> {
-                stream.tell(new StreamCommand.Subscribe(fromOffset, subscriber));
-                return NotUsed.notUsed();
-              })
-          .mapConcat(
-              update ->
-                  update instanceof StreamUpdate.Chunks chunks ? chunks.chunks() : List.of());
+      return streams.subscribe(streamId, fromOffset);
+    }
+
+    @Override
+    public CompletionStage<StreamStatus> streamStatus() {
+      return streams.status(streamId);
     }
 
     private RunResult existing(RunLookup lookup) {

@@ -2,6 +2,7 @@ package io.helix.stream;
 
 import io.helix.serialization.CborSerializable;
 import java.util.List;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** The protocol of {@link StreamEntity}. */
@@ -14,12 +15,24 @@ public sealed interface StreamCommand extends CborSerializable {
   record Append(List<StreamChunk> chunks, boolean end) implements StreamCommand {}
 
   /**
-   * Sends {@code subscriber} every chunk from {@code fromOffset} on, first those stored, then live,
-   * each once and in order, then {@link StreamUpdate.Ended}.
+   * Subscribes {@code subscriber} from {@code fromOffset} (see {@link StreamUpdate} for what it
+   * gets). Every update names {@code subscription}, so the subscriber can tell a stale update of an
+   * earlier subscription from a current one. Subscribing again replaces the earlier subscription.
    */
-  record Subscribe(long fromOffset, ActorRef<StreamUpdate> subscriber) implements StreamCommand {}
+  record Subscribe(long fromOffset, ActorRef<StreamUpdate> subscriber, long subscription)
+      implements StreamCommand {}
 
   record Unsubscribe(ActorRef<StreamUpdate> subscriber) implements StreamCommand {}
+
+  /** Answers the stream's {@link StreamStatus}. */
+  record GetStatus(ActorRef<StreamStatus> replyTo) implements StreamCommand {}
+
+  /**
+   * Sent by the retention sweep: deletes the stream's chunks if it ended at least {@code
+   * helix.stream.retention} ago, leaving a tombstone so readers learn it is gone. Answered once
+   * done, or at once when there is nothing to do.
+   */
+  record Expire(ActorRef<Done> replyTo) implements StreamCommand {}
 
   /** Sent by the shard to stop a passivated entity. */
   enum Stop implements StreamCommand {

@@ -1,59 +1,116 @@
 package io.helix.stream;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.helix.serialization.CborSerializable;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * A stream's chunks, as the batches they were appended in (appending copies only the list of
- * batches, not the chunks).
+ * What a stream's entity keeps durable about its stream, small whatever the stream's length: the
+ * chunks themselves live in the journal (and a bounded tail of them in the entity's memory).
+ *
+ * @param nextOffset the offset the next appended chunk gets
+ * @param events the journal events so far, i.e. the sequence number of the last one
+ * @param index where in the journal to start reading for an offset
  */
-public record StreamState(List<List<StreamChunk>> batches, long nextOffset, boolean ended)
+public record StreamState(
+    long nextOffset,
+    long events,
+    boolean ended,
+    long endedAt,
+    boolean deleted,
+    long deletedAt,
+    OffsetIndex index)
     implements CborSerializable {
 
-  public static final StreamState EMPTY = new StreamState(List.of(), 0, false);
+  public static final StreamState EMPTY =
+      new StreamState(0, 0, false, 0, false, 0, OffsetIndex.EMPTY);
 
-  StreamState append(List<StreamChunk> chunks) {
-    List<List<StreamChunk>> more = new ArrayList<>(batches.size() + 1);
-    more.addAll(batches);
-    more.add(chunks);
-    return new StreamState(List.copyOf(more), nextOffset + chunks.size(), ended);
+  StreamState appended(List<StreamChunk> chunks) {
+    long sequenceNr = events + 1;
+    return new StreamState(
+        nextOffset + chunks.size(),
+        sequenceNr,
+        ended,
+        endedAt,
+        deleted,
+        deletedAt,
+        index.with(nextOffset, sequenceNr));
   }
 
-  StreamState end() {
-    return new StreamState(batches, nextOffset, true);
+  StreamState ended(long timestamp) {
+    return new StreamState(nextOffset, events + 1, true, timestamp, deleted, deletedAt, index);
   }
 
-  /** The chunks from {@code fromOffset} on. */
-  @JsonIgnore
-  List<StreamChunk> from(long fromOffset) {
-    List<StreamChunk> out = new ArrayList<>();
-    int first = firstBatchHolding(fromOffset);
-    for (int i = first; i < batches.size(); i++) {
-      for (StreamChunk chunk : batches.get(i)) {
-        if (chunk.seq() >= fromOffset) {
-          out.add(chunk);
+  StreamState deleted(StreamEvent.StreamDeleted tombstone) {
+    return new StreamState(
+        Math.max(nextOffset, tombstone.nextOffset()),
+        events + 1,
+        true,
+        tombstone.endedAt(),
+        true,
+        tombstone.timestamp(),
+        OffsetIndex.EMPTY);
+  }
+
+  /**
+   * A sparse, bounded map from offsets to the journal events that hold them: an entry every {@code
+   * stride} appends, the stride doubling whenever {@link #MAX_ENTRIES} is reached, so a reader
+   * catching up from an old offset skips most of the journal before it.
+   *
+   * @param offsets the first offset of each indexed append, ascending
+   * @param sequenceNrs the journal sequence number of each indexed append
+   * @param appends the appends seen so far
+   */
+  public record OffsetIndex(long[] offsets, long[] sequenceNrs, int stride, long appends)
+      implements CborSerializable {
+
+    static final int MAX_ENTRIES = 256;
+    static final OffsetIndex EMPTY = new OffsetIndex(new long[0], new long[0], 1, 0);
+
+    OffsetIndex with(long firstOffset, long sequenceNr) {
+      if (appends % stride != 0) {
+        return new OffsetIndex(offsets, sequenceNrs, stride, appends + 1);
+      }
+      long[] o = offsets;
+      long[] s = sequenceNrs;
+      int nextStride = stride;
+      if (o.length == MAX_ENTRIES) {
+        // keep every other entry: those at multiples of the doubled stride
+        long[] halfO = new long[MAX_ENTRIES / 2];
+        long[] halfS = new long[MAX_ENTRIES / 2];
+        for (int i = 0; i < halfO.length; i++) {
+          halfO[i] = o[2 * i];
+          halfS[i] = s[2 * i];
+        }
+        o = halfO;
+        s = halfS;
+        nextStride = stride * 2;
+        if (appends % nextStride != 0) {
+          return new OffsetIndex(o, s, nextStride, appends + 1);
         }
       }
+      long[] moreO = Arrays.copyOf(o, o.length + 1);
+      long[] moreS = Arrays.copyOf(s, s.length + 1);
+      moreO[o.length] = firstOffset;
+      moreS[s.length] = sequenceNr;
+      return new OffsetIndex(moreO, moreS, nextStride, appends + 1);
     }
-    return out;
-  }
 
-  private int firstBatchHolding(long offset) {
-    int low = 0;
-    int high = batches.size() - 1;
-    int found = batches.size();
-    while (low <= high) {
-      int mid = (low + high) >>> 1;
-      List<StreamChunk> batch = batches.get(mid);
-      if (batch.get(batch.size() - 1).seq() >= offset) {
-        found = mid;
-        high = mid - 1;
-      } else {
-        low = mid + 1;
+    /** A journal sequence number from which on every chunk at or after {@code offset} is held. */
+    long sequenceNrFor(long offset) {
+      int low = 0;
+      int high = offsets.length - 1;
+      long found = 1;
+      while (low <= high) {
+        int mid = (low + high) >>> 1;
+        if (offsets[mid] <= offset) {
+          found = sequenceNrs[mid];
+          low = mid + 1;
+        } else {
+          high = mid - 1;
+        }
       }
+      return found;
     }
-    return found;
   }
 }

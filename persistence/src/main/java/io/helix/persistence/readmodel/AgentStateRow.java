@@ -1,0 +1,42 @@
+package io.helix.persistence.readmodel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.model.TokenUsage;
+
+/**
+ * A run's row of {@code agent_state}, as the read model has projected it so far.
+ *
+ * @param stepCount how many model responses the run has
+ * @param customState the run's custom state (JSON), or null
+ * @param output the final answer (JSON: a string for a text answer) when completed
+ * @param error why the run failed, when failed ({@code "aborted: <reason>"} when aborted)
+ * @param parentAgentId the parent's run id for a sub-agent's run, else null
+ * @param usage tokens summed over the run's model responses
+ * @param createdAt when the run started, epoch milliseconds
+ * @param updatedAt the time of the run's last projected event, epoch milliseconds
+ */
+public record AgentStateRow(
+    String runId,
+    String agentType,
+    String streamId,
+    RunStatus status,
+    int stepCount,
+    JsonNode customState,
+    JsonNode output,
+    String error,
+    String parentAgentId,
+    boolean aborted,
+    String abortReason,
+    TokenUsage usage,
+    long createdAt,
+    long updatedAt) {
+
+  /** The row in the shape {@code AgentHandle.result()} answers. */
+  public RunResult toResult() {
+    return new RunResult(
+        runId, agentType, status, output, error, aborted, abortReason, stepCount, usage,
+        customState, parentAgentId, streamId);
+  }
+}

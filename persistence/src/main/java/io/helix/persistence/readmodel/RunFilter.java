@@ -1,0 +1,39 @@
+package io.helix.persistence.readmodel;
+
+import io.helix.agent.RunStatus;
+import java.time.Instant;
+
+/**
+ * Which runs {@link StateStore#list} answers; a null field does not filter.
+ *
+ * @param createdFrom runs started at or after this
+ * @param createdBefore runs started before this
+ * @param rootsOnly only runs that are not a sub-agent's
+ */
+public record RunFilter(
+    RunStatus status, String agentType, Instant createdFrom, Instant createdBefore, boolean rootsOnly) {
+
+  private static final RunFilter ALL = new RunFilter(null, null, null, null, false);
+
+  /** Every run. */
+  public static RunFilter all() {
+    return ALL;
+  }
+
+  public RunFilter withStatus(RunStatus value) {
+    return new RunFilter(value, agentType, createdFrom, createdBefore, rootsOnly);
+  }
+
+  public RunFilter withAgentType(String value) {
+    return new RunFilter(status, value, createdFrom, createdBefore, rootsOnly);
+  }
+
+  /** Runs started in {@code [from, before)}; either may be null. */
+  public RunFilter createdBetween(Instant from, Instant before) {
+    return new RunFilter(status, agentType, from, before, rootsOnly);
+  }
+
+  public RunFilter withRootsOnly(boolean value) {
+    return new RunFilter(status, agentType, createdFrom, createdBefore, value);
+  }
+}
