@@ -59,10 +59,15 @@ public final class FetchUrl {
         "fetch_url",
         "Fetches a web page by HTTP GET and returns its status and (truncated) text",
         Request.class,
-        (input, context) -> fetch(client, settings, input.url()));
+        (input, context) -> fetch(client, settings, input.url(), context.idempotencyKey()));
   }
 
-  private static Object fetch(HttpClient client, Settings settings, String url) {
+  /**
+   * Sends the call's idempotency key as {@code Idempotency-Key}: a GET is safe anyway, but a
+   * server can tell a re-execution after a crash from a new call.
+   */
+  private static Object fetch(
+      HttpClient client, Settings settings, String url, String idempotencyKey) {
     URI uri;
     try {
       uri = URI.create(url);
@@ -78,7 +83,12 @@ public final class FetchUrl {
       throw new IllegalArgumentException(
           "host '" + host + "' is not allowed (allowed hosts are set by HELIX_FETCH_ALLOW_HOSTS)");
     }
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.timeout()).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(settings.timeout())
+            .header("Idempotency-Key", idempotencyKey)
+            .GET()
+            .build();
     try {
       HttpResponse<InputStream> response =
           client.send(request, HttpResponse.BodyHandlers.ofInputStream());

@@ -13,9 +13,10 @@ import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.providers.Providers;
 import io.helix.runtime.HelixRuntime;
-import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -123,8 +124,12 @@ public final class HelixServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws ExecutionException, TimeoutException {
     system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(), TimeUnit.SECONDS);
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
