@@ -39,21 +39,32 @@ class ExampleAgentsTest {
   }
 
   @Test
-  void researchComputesWithTheCalculator() throws Exception {
+  void researchComputesThenDelegatesToTheAnalyzer() throws Exception {
     AgentHandle handle = await(runtime.executor.execute("research", "What is (12 + 30) * 2?"));
     RunResult result = await(handle.result());
     assertEquals(RunStatus.completed, result.status());
-    assertTrue(result.output().asText().contains("\"value\":\"84\""), result.output().asText());
+    String output = result.output().asText();
+    assertTrue(output.contains("\"value\":\"84\""), output);
+    assertTrue(output.contains("The subagent__analyzer answered {") && output.contains("\"summary\""), output);
+    assertEquals(3, result.steps(), "calculator, analyzer, answer");
+
     List<StreamChunk> chunks = await(handle.stream(0).runWith(Sink.seq(), runtime.testKit.system()));
-    List<String> types = chunks.stream().map(StreamChunk::type).distinct().toList();
+    List<String> rootTypes =
+        chunks.stream().filter(c -> c.runId().equals(handle.runId())).map(StreamChunk::type).distinct().toList();
     assertEquals(
-        List.of("run_start", "text_delta", "tool_start", "tool_end", "output", "run_end"), types);
+        List.of("run_start", "text_delta", "tool_start", "tool_end", "subagent_start", "subagent_end", "output", "run_end"),
+        rootTypes);
+    assertTrue(
+        chunks.stream().anyMatch(c -> c.agentType().equals("analyzer") && c.type().equals("output")),
+        "the analyzer's chunks are on the research run's stream");
+    assertEquals(handle.runId(), chunks.get(chunks.size() - 1).runId(), "the root run ends the stream");
   }
 
   @Test
-  void analyzerAnswersWithoutTools() throws Exception {
+  void analyzerFinishesWithStructuredOutput() throws Exception {
     RunResult result = await(await(runtime.executor.execute("analyzer", "one two three")).result());
     assertEquals(RunStatus.completed, result.status());
-    assertTrue(result.output().asText().startsWith("You wrote 3 words."), result.output().asText());
+    assertTrue(result.output().get("summary").asText().startsWith("You wrote 3 words."), result.output().toString());
+    assertEquals(1, result.output().get("points").size());
   }
 }

@@ -35,8 +35,14 @@ class ServerEndToEndIT {
 
       List<SseEvent> events = server.readStream("/agent/stream/" + runId, null);
       List<String> types = events.stream().map(e -> e.data().get("type").asText()).distinct().toList();
-      assertEquals(
-          List.of("run_start", "text_delta", "tool_start", "tool_end", "output", "run_end"), types);
+      assertTrue(
+          types.containsAll(
+              List.of("run_start", "text_delta", "tool_start", "tool_end", "subagent_start",
+                  "subagent_end", "output", "run_end")),
+          types.toString());
+      JsonNode last = events.get(events.size() - 1).data();
+      assertEquals("run_end", last.get("type").asText());
+      assertEquals(runId, last.get("runId").asText());
       for (int i = 0; i < events.size(); i++) {
         assertEquals(i, events.get(i).id(), "SSE id is the offset");
         assertEquals(i, events.get(i).data().get("seq").asLong());

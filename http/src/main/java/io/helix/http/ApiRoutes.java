@@ -16,6 +16,7 @@ import io.helix.agent.RunResult;
 import io.helix.agent.Tool;
 import io.helix.json.Json;
 import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamStatus;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -44,10 +45,13 @@ import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -59,6 +63,9 @@ final class ApiRoutes extends AllDirectives {
 
   /** The SSE event type of the control event sent when a subscription is closed before its end. */
   static final String RESUME_EVENT = "resume";
+
+  /** The type of the last WebSocket frame of a stream that ended. */
+  static final String STREAM_END_FRAME = "stream_end";
 
   /** An SSE comment line. */
   static final ByteString HEARTBEAT = ByteString.fromString(": heartbeat\n\n");
@@ -82,15 +89,23 @@ final class ApiRoutes extends AllDirectives {
   Route route() {
     return errors.wrap(
         () ->
-            pathPrefix(
-                "agent",
-                () ->
-                    concat(
-                        path("execute", () -> post(this::execute)),
-                        path(segment("stream").slash(segment()), runId -> get(() -> stream(runId))),
-                        path(segment("result").slash(segment()), runId -> get(() -> result(runId))),
-                        path(segment("abort").slash(segment()), runId -> post(() -> abort(runId))),
-                        path("agents", () -> get(this::listAgents)))));
+            concat(
+                pathPrefix(
+                    "agent",
+                    () ->
+                        concat(
+                            path("execute", () -> post(this::execute)),
+                            path(
+                                segment("stream").slash(segment()),
+                                runId -> get(() -> stream(runId))),
+                            path(
+                                segment("result").slash(segment()),
+                                runId -> get(() -> result(runId))),
+                            path(
+                                segment("abort").slash(segment()),
+                                runId -> post(() -> abort(runId))),
+                            path("agents", () -> get(this::listAgents)))),
+                path(segment("ws").slash(segment()), streamId -> get(() -> webSocket(streamId)))));
   }
 
   // ---- POST /agent/execute
@@ -153,19 +168,19 @@ final class ApiRoutes extends AllDirectives {
                           : from.map(value -> nonNegativeLong(value, "from")).orElse(0L);
                   return withHandle(
                       runId,
-                      handle ->
-                          respondWithHeaders(
-                              List.of(
-                                  CacheControl.create(CacheDirectives.NO_CACHE),
-                                  RawHeader.create("X-Accel-Buffering", "no")),
-                              () ->
-                                  mapResponseEntity(
-                                      this::withHeartbeats,
-                                      () ->
-                                          completeOK(
-                                              events(handle, offset),
-                                              EventStreamMarshalling.toEventStream()))));
+                      handle -> withStreamNotDeleted(handle, () -> eventStream(handle, offset)));
                 }));
+  }
+
+  private Route eventStream(AgentHandle handle, long offset) {
+    return respondWithHeaders(
+        List.of(
+            CacheControl.create(CacheDirectives.NO_CACHE),
+            RawHeader.create("X-Accel-Buffering", "no")),
+        () ->
+            mapResponseEntity(
+                this::withHeartbeats,
+                () -> completeOK(events(handle, offset), EventStreamMarshalling.toEventStream())));
   }
 
   /**
@@ -213,10 +228,136 @@ final class ApiRoutes extends AllDirectives {
 
   static ServerSentEvent toEvent(StreamChunk chunk) {
     return ServerSentEvent.create(
-        Json.write(chunk.toJson()),
+        chunk.toJsonString(),
         Optional.empty(),
         Optional.of(Long.toString(chunk.seq())),
         java.util.OptionalInt.empty());
+  }
+
+
+  // ---- GET /ws/{streamId}
+
+  /**
+   * The stream's chunks as WebSocket text frames (the same JSON as the SSE data), from {@code
+   * ?from=N} (inclusive, default 0). The server sends a ping frame after each {@code
+   * helix.http.ws-keep-alive} of silence. When the stream ends the last frame is {@code
+   * {"type":"stream_end","last":L,"next":N}} ({@code last} the offset of the stream's last chunk),
+   * then the server closes with 1000; a subscription closed early (the client fell too far behind)
+   * ends with {@code {"type":"resume","from":N}} instead. (Pekko HTTP's message API closes with
+   * 1000 and no reason, so the offset is in this last frame rather than the close frame.) Messages
+   * from the client are read and ignored. An unknown stream is answered 404 and a deleted one 410,
+   * before the upgrade.
+   */
+  private Route webSocket(String streamId) {
+    return parameterOptional(
+        "from",
+        from -> {
+          long offset = from.map(value -> nonNegativeLong(value, "from")).orElse(0L);
+          return withStream(
+              streamId,
+              handle ->
+                  extractMaterializer(
+                      materializer ->
+                          handleWebSocketMessages(
+                              Flow.fromSinkAndSourceCoupled(
+                                  ignoreIncoming(materializer), frames(handle, offset)))));
+        });
+  }
+
+  /** The stream of this id, or 404; 410 when it was deleted. A stream's id is its root run's id. */
+  private Route withStream(String streamId, Function<AgentHandle, Route> inner) {
+    return onSuccess(
+        invoke(() -> executor.getHandle(streamId)),
+        found -> {
+          if (found.isEmpty()) {
+            return complete(Problems.streamNotFound("no stream has id '" + streamId + "'"));
+          }
+          AgentHandle handle = found.get();
+          if (!handle.streamId().equals(streamId)) {
+            return complete(
+                Problems.streamNotFound(
+                    "'"
+                        + streamId
+                        + "' is a sub-agent's run; its chunks are in stream '"
+                        + handle.streamId()
+                        + "'"));
+          }
+          return withStreamNotDeleted(handle, () -> inner.apply(handle));
+        });
+  }
+
+  /** {@code inner}, unless the handle's stream was deleted after its retention (410). */
+  private Route withStreamNotDeleted(AgentHandle handle, java.util.function.Supplier<Route> inner) {
+    CompletionStage<Optional<StreamStatus>> status =
+        invoke(handle::streamStatus)
+            .thenApply(Optional::of)
+            .exceptionallyCompose(
+                error ->
+                    ErrorHandling.unwrap(error) instanceof UnsupportedOperationException
+                        ? CompletableFuture.completedFuture(Optional.<StreamStatus>empty())
+                        : CompletableFuture.failedFuture(error));
+    return onSuccess(
+        status,
+        known ->
+            known
+                .filter(StreamStatus::deleted)
+                .map(
+                    deleted ->
+                        complete(
+                            Problems.streamDeleted(
+                                deleted.streamId(), deleted.endedAt(), deleted.deletedAt())))
+                .orElseGet(inner));
+  }
+
+  /**
+   * The frames of the stream from {@code offset} on: a text frame per chunk, then a last control
+   * frame (end or resume) with the offset to go on from.
+   */
+  private static Source<Message, NotUsed> frames(AgentHandle handle, long offset) {
+    // per materialization: each has its own next offset
+    return Source.fromMaterializer(
+            (materializer, attributes) -> {
+              AtomicLong next = new AtomicLong(offset);
+              return handle.stream(offset)
+                  // never a chunk before the offset, nor one twice
+                  .filter(chunk -> chunk.seq() >= next.get())
+                  .map(
+                      chunk -> {
+                        next.set(chunk.seq() + 1);
+                        return (Message) TextMessage.create(chunk.toJsonString());
+                      })
+                  .concat(
+                      Source.lazySingle(
+                          () ->
+                              TextMessage.create(
+                                  Json.write(
+                                      Json.object()
+                                          .put("type", STREAM_END_FRAME)
+                                          .put("last", next.get() - 1)
+                                          .put("next", next.get())))))
+                  .recover(
+                      Throwable.class,
+                      () ->
+                          TextMessage.create(
+                              Json.write(
+                                  Json.object().put("type", RESUME_EVENT).put("from", next.get()))));
+            })
+        .mapMaterializedValue(ignored -> NotUsed.notUsed());
+  }
+
+  /** Reads and drops what the client sends (a streamed message must be read to free the socket). */
+  private static Sink<Message, NotUsed> ignoreIncoming(Materializer materializer) {
+    return Flow.<Message>create()
+        .mapAsync(
+            1,
+            message ->
+                message.isText()
+                    ? message.asTextMessage().getStreamedText().runWith(Sink.ignore(), materializer)
+                    : message
+                        .asBinaryMessage()
+                        .getStreamedData()
+                        .runWith(Sink.ignore(), materializer))
+        .to(Sink.ignore());
   }
 
   // ---- GET /agent/result/{runId}

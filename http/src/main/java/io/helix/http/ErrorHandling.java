@@ -2,6 +2,7 @@ package io.helix.http;
 
 import io.helix.agent.RunConflictException;
 import io.helix.agent.UnknownAgentException;
+import io.helix.stream.StreamDeletedException;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
@@ -80,6 +81,9 @@ final class ErrorHandling extends AllDirectives {
       return complete(problem.response());
     } else if (error instanceof UnknownAgentException) {
       return complete(Problems.unknownAgent(error.getMessage()));
+    } else if (error instanceof StreamDeletedException deleted) {
+      return complete(
+          Problems.streamDeleted(deleted.streamId(), deleted.endedAt(), deleted.deletedAt()));
     } else if (error instanceof RunConflictException) {
       return complete(Problems.runConflict(error.getMessage()));
     } else if (error instanceof EntityStreamSizeException) {

@@ -8,9 +8,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 
 /**
- * The HTTP API of the runtime: REST and Server-Sent Events over an {@link AgentExecutor}.
+ * The HTTP API of the runtime: REST, Server-Sent Events and WebSocket over an {@link
+ * AgentExecutor}.
  *
  * <pre>{@code
  * HttpApi api = new HttpApi(executor, agents, HttpSettings.fromConfig(system.settings().config()));
@@ -44,7 +46,18 @@ import org.apache.pekko.http.javadsl.server.Route;
  *       already ended is answered unchanged.
  *   <li>{@code GET /agent/agents}: {@code {"agents": [{name, description, model, maxSteps, tools:
  *       [{name, description, inputSchema}]}]}}.
+ *   <li>{@code GET /ws/{streamId}} (WebSocket; a stream's id is its root run's id): the same chunks
+ *       as text frames (the same JSON as the SSE data), from {@code ?from=N} (inclusive, default
+ *       0). A ping frame after each {@code helix.http.ws-keep-alive} of silence. When the stream
+ *       ends, a last frame {@code {"type":"stream_end","last":L,"next":N}} ({@code last} = the
+ *       offset of the last chunk) and a normal close (1000); a subscription closed early (the
+ *       client fell too far behind) ends with {@code {"type":"resume","from":N}} and a normal close
+ *       instead. Frames from the client are ignored. 404 {@code stream-not-found} or 410 {@code
+ *       stream-deleted} before the upgrade; 400 for a request that is not a WebSocket upgrade.
  * </ul>
+ *
+ * <p>Streams end when their root run ends and are kept for {@code helix.stream.retention} (24 h by
+ * default); reading one after that is answered 410 {@code stream-deleted}.
  *
  * <h2>Errors</h2>
  *
@@ -58,11 +71,13 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>404 {@code unknown-agent}: no agent of that type (404 rather than 422: the agent type names
  *       a resource, listed at {@code /agent/agents})
  *   <li>404 {@code run-not-found}: no run of that id
+ *   <li>404 {@code stream-not-found}: no stream of that id ({@code /ws/})
  *   <li>404 {@code not-found}: no such route
  *   <li>405 {@code method-not-allowed}, with an {@code Allow} header
  *   <li>408 {@code body-read-timeout}: the body did not arrive within {@code
  *       helix.http.body-read-timeout}
  *   <li>409 {@code run-conflict}: the {@code runId} names a run of another agent type or message
+ *   <li>410 {@code stream-deleted}: the run's stream ended and was deleted after its retention
  *   <li>413 {@code payload-too-large}: the body exceeds {@code helix.http.max-body-size}
  *   <li>415 {@code unsupported-media-type}: a body that is not {@code application/json} (or {@code
  *       application/*+json})
@@ -89,9 +104,19 @@ public final class HttpApi {
     return routes;
   }
 
-  /** Serves the API on {@code host:port} (port 0: any free port, see the binding's address). */
+  /**
+   * Serves the API on {@code host:port} (port 0: any free port, see the binding's address), with
+   * WebSocket pings after {@code helix.http.ws-keep-alive} of silence.
+   */
   public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-    return Http.get(system).newServerAt(host, port).bind(routes);
+    ServerSettings server = ServerSettings.create(system.classicSystem());
+    ServerSettings withPings =
+        server.withWebsocketSettings(
+            server
+                .getWebsocketSettings()
+                .withPeriodicKeepAliveMode("ping")
+                .withPeriodicKeepAliveMaxIdle(settings.wsKeepAlive()));
+    return Http.get(system).newServerAt(host, port).withSettings(withPings).bind(routes);
   }
 
   /** Serves the API on {@code helix.http.host} and {@code helix.http.port} of the settings. */

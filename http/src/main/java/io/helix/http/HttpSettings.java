@@ -17,6 +17,7 @@ import java.util.Objects;
  *     wait on top)
  * @param maxBodySize the largest request body accepted, in bytes
  * @param bodyReadTimeout how long reading a request body may take
+ * @param wsKeepAlive how long a WebSocket may be idle before the server sends a ping frame
  */
 public record HttpSettings(
     String host,
@@ -25,13 +26,35 @@ public record HttpSettings(
     Duration resultWaitMax,
     Duration requestTimeout,
     long maxBodySize,
-    Duration bodyReadTimeout) {
+    Duration bodyReadTimeout,
+    Duration wsKeepAlive) {
+
+  /** The settings with the default WebSocket keep-alive (15 s). */
+  public HttpSettings(
+      String host,
+      int port,
+      Duration sseHeartbeat,
+      Duration resultWaitMax,
+      Duration requestTimeout,
+      long maxBodySize,
+      Duration bodyReadTimeout) {
+    this(
+        host,
+        port,
+        sseHeartbeat,
+        resultWaitMax,
+        requestTimeout,
+        maxBodySize,
+        bodyReadTimeout,
+        Duration.ofSeconds(15));
+  }
 
   public HttpSettings {
     Objects.requireNonNull(host, "host");
     requirePositive(sseHeartbeat, "sse-heartbeat");
     requirePositive(requestTimeout, "request-timeout");
     requirePositive(bodyReadTimeout, "body-read-timeout");
+    requirePositive(wsKeepAlive, "ws-keep-alive");
     Objects.requireNonNull(resultWaitMax, "result-wait-max");
     if (resultWaitMax.isNegative()) {
       throw new IllegalArgumentException("result-wait-max must not be negative");
@@ -54,7 +77,8 @@ public record HttpSettings(
         c.getDuration("result-wait-max"),
         c.getDuration("request-timeout"),
         c.getBytes("max-body-size"),
-        c.getDuration("body-read-timeout"));
+        c.getDuration("body-read-timeout"),
+        c.getDuration("ws-keep-alive"));
   }
 
   private static void requirePositive(Duration value, String name) {

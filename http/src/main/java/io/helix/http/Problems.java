@@ -74,6 +74,26 @@ final class Problems {
         StatusCodes.NOT_FOUND, "run-not-found", "Run not found", "no run has id '" + runId + "'");
   }
 
+  static HttpResponse streamNotFound(String detail) {
+    return of(StatusCodes.NOT_FOUND, "stream-not-found", "Stream not found", detail);
+  }
+
+  /** 410: the stream existed, ended, and was deleted after its retention period. */
+  static HttpResponse streamDeleted(String streamId, long endedAt, long deletedAt) {
+    StringBuilder detail = new StringBuilder("stream '").append(streamId).append("'");
+    if (endedAt > 0) {
+      detail.append(" ended at ").append(java.time.Instant.ofEpochMilli(endedAt));
+    } else {
+      detail.append(" ended");
+    }
+    detail.append(" and was deleted");
+    if (deletedAt > 0) {
+      detail.append(" at ").append(java.time.Instant.ofEpochMilli(deletedAt));
+    }
+    detail.append(" after its retention period");
+    return of(StatusCodes.GONE, "stream-deleted", "Stream deleted", detail.toString());
+  }
+
   static HttpResponse runConflict(String detail) {
     return of(StatusCodes.CONFLICT, "run-conflict", "Run id already taken", detail);
   }

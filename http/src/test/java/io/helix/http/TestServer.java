@@ -37,6 +37,7 @@ final class TestServer implements AutoCloseable {
   static final long MAX_BODY = 64 * 1024;
   static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(1);
   static final int SLOW_WORDS = 200;
+  static final Duration WS_KEEP_ALIVE = Duration.ofMillis(300);
 
   final ScriptedModel slowModel =
       new ScriptedModel(
@@ -54,14 +55,12 @@ final class TestServer implements AutoCloseable {
           .register(TestAgents.adder("adder", 5))
           .register(TestAgents.adder("medium", 5).withModel("medium:test"))
           .register(TestAgents.adder("slow", 5).withModel("slow:test"));
-  final TestRuntime runtime =
-      TestRuntime.start(
-          agents,
-          new ModelCatalog()
-              .register("scripted", new ScriptedModel(TestAgents::addThenAnswer))
-              .register(
-                  "medium", new ScriptedModel(TestAgents::addThenAnswer, Duration.ofMillis(100)))
-              .register("slow", slowModel));
+  final ModelCatalog models =
+      new ModelCatalog()
+          .register("scripted", new ScriptedModel(TestAgents::addThenAnswer))
+          .register("medium", new ScriptedModel(TestAgents::addThenAnswer, Duration.ofMillis(100)))
+          .register("slow", slowModel);
+  final TestRuntime runtime;
   final HttpSettings settings =
       new HttpSettings(
           "127.0.0.1",
@@ -70,7 +69,8 @@ final class TestServer implements AutoCloseable {
           RESULT_WAIT_MAX,
           Duration.ofSeconds(20),
           MAX_BODY,
-          BODY_READ_TIMEOUT);
+          BODY_READ_TIMEOUT,
+          WS_KEEP_ALIVE);
   final HttpClient client =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -80,6 +80,20 @@ final class TestServer implements AutoCloseable {
   final URI base;
 
   TestServer() {
+    this("", agents -> {}, models -> {});
+  }
+
+  /**
+   * A server on {@code extraConfig} (HOCON over the test defaults), with more agents and models:
+   * {@code moreAgents} and {@code moreModels} add to the ones above before the runtime starts.
+   */
+  TestServer(
+      String extraConfig,
+      java.util.function.Consumer<AgentRegistry> moreAgents,
+      java.util.function.Consumer<ModelCatalog> moreModels) {
+    moreAgents.accept(agents);
+    moreModels.accept(models);
+    runtime = TestRuntime.start(agents, models, extraConfig);
     base = bind(runtime.executor);
   }
 

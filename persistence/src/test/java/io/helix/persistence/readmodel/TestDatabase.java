@@ -74,6 +74,9 @@ record TestDatabase(Config database) {
                     helix.read-model.group-max-events = 10
                     helix.read-model.restart-backoff.min = 200ms
                     helix.read-model.restart-backoff.max = 1s
+                    # a node stopped seconds after its start can wait the Run region's graceful
+                    # shutdown out (10 s) before it terminates
+                    pekko.actor.testkit.typed.system-shutdown-default = 60s
                     """))));
   }
 
