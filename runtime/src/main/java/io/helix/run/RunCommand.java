@@ -67,6 +67,9 @@ public sealed interface RunCommand extends CborSerializable {
 
   record SubAgentStillRunning(int step, String toolCallId) implements RunCommand {}
 
+  /** A caller waiting for the result went away (its ask timed out). */
+  record WaiterGone(ActorRef<RunLookup> waiter) implements RunCommand {}
+
   enum DeadlineReached implements RunCommand {
     INSTANCE
   }

@@ -174,6 +174,12 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     builder
         .forAnyState()
         .onCommand(RunCommand.FlushChunks.class, (state, c) -> flushed(state))
+        .onCommand(
+            RunCommand.WaiterGone.class,
+            (state, c) -> {
+              resultWaiters.remove(c.waiter());
+              return Effect().none();
+            })
         .onCommand(RunCommand.Stop.class, (state, c) -> Effect().stop())
         // late deltas and answers of cancelled work
         .onAnyCommand(() -> Effect().none());
@@ -224,6 +230,8 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   private Effect<RunEvent, RunState> onAwaitWhileRunning(
       RunState state, RunCommand.AwaitResult await) {
     resultWaiters.add(await.replyTo());
+    // a caller asks again after its ask times out: forget the one that gave up
+    context.watchWith(await.replyTo(), new RunCommand.WaiterGone(await.replyTo()));
     return Effect().none();
   }
 
