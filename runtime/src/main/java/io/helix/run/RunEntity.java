@@ -85,6 +85,8 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   // Work in flight and callers waiting: not state. After a crash the journal says what to redo.
   private ModelCall modelCall;
   private int modelAttemptInFlight;
+  // deltas of the current step may be on the stream from an attempt that did not complete
+  private boolean stepDeltasMayBeStale;
   private final Map<String, ToolCallContext> runningTools = new HashMap<>();
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
   private final List<StreamChunk> unsentChunks = new ArrayList<>();
@@ -305,6 +307,14 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
       self.tell(fatal(step, attempt, "no model provider configured for '" + modelId + "'"));
       return;
     }
+    if (stepDeltasMayBeStale) {
+      emit(
+          state,
+          step,
+          ChunkTypes.STREAM_RESYNC,
+          Json.object().put("reason", "the model call of step " + step + " is made again"));
+      stepDeltasMayBeStale = false;
+    }
     ModelRequest request =
         new ModelRequest(
             ModelCatalog.modelName(modelId),
@@ -352,6 +362,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
         settings.modelTimeout());
     int step = streamed.step();
     ModelEvent event = streamed.event();
+    stepDeltasMayBeStale = true;
     if (event instanceof ModelEvent.TextDelta delta) {
       emit(state, step, ChunkTypes.TEXT_DELTA, Json.object().put("delta", delta.text()));
     } else if (event instanceof ModelEvent.ThinkingDelta thinking) {
@@ -382,6 +393,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
       return Effect().none();
     }
     modelCallEnded(false);
+    stepDeltasMayBeStale = false;
     ModelResponse response = answered.response();
     AssistantMessage message = response.message();
     int step = answered.step();
@@ -900,6 +912,8 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
             state -> {
               if (state.running()) {
                 context.getLog().info("run {} resumes after step {}", runId, state.step());
+                // the crash may have cut a model call whose deltas were streamed
+                stepDeltasMayBeStale = state.pendingToolCalls().isEmpty();
                 startDeadline(state);
                 continueRun(state);
               } else if (state.terminal() && state.isRoot()) {

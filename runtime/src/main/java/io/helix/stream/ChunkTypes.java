@@ -16,6 +16,8 @@ public final class ChunkTypes {
   public static final String OUTPUT = "output";
   public static final String ERROR = "error";
   public static final String RUN_END = "run_end";
+  /** The deltas of a step streamed so far are void: the model call is made again. */
+  public static final String STREAM_RESYNC = "stream_resync";
 
   private ChunkTypes() {}
 }
