@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.run.RunEvent;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -118,7 +119,7 @@ public final class ReadModel {
     return new HikariDataSource(pool);
   }
 
-  private static java.sql.Connection connection(HikariDataSource pool) {
+  private static Connection connection(HikariDataSource pool) {
     try {
       return pool.getConnection();
     } catch (SQLException e) {

@@ -216,8 +216,11 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
         if (!row.next()) {
           throw outOfOrder(runId, seqNr, "its start is not projected yet");
         }
-        inOrder(runId, seqNr, row.getLong(1));
-        return false; // applied before
+        long lastSeq = row.getLong(1);
+        if (seqNr <= lastSeq) {
+          return false; // applied before
+        }
+        throw outOfOrder(runId, seqNr, "the last projected event is " + lastSeq);
       }
     }
   }
