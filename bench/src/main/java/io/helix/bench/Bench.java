@@ -134,7 +134,8 @@ public final class Bench {
       rows.add(new Row(name, "raw JDBC, commit per checkpoint", 64, 0, 0, 0,
           rawMany / Agent10.COMMITS_PER_RUN, rawMany, "1.00×"));
 
-      runJavaApi(node, 50, 8); // warm-up
+      // warm-up: the JIT, the pools, and every shard allocated once (steady state)
+      runJavaApi(node, 500, 16);
       for (int concurrency : options.concurrency()) {
         int runs = concurrency == 1 ? options.latencyRuns() : options.runs();
         Measured java = runJavaApi(node, runs, concurrency);

@@ -33,7 +33,7 @@ final class RawJdbcBaseline {
               ? "CREATE TABLE bench_checkpoint (id BIGSERIAL PRIMARY KEY, run_id VARCHAR(64) NOT NULL,"
                   + " step INT NOT NULL, payload BYTEA NOT NULL)"
               : "CREATE TABLE bench_checkpoint (id BIGINT AUTO_INCREMENT PRIMARY KEY,"
-                  + " run_id VARCHAR(64) NOT NULL, step INT NOT NULL, payload BLOB NOT NULL)");
+                  + " run_id VARCHAR(64) NOT NULL, step INT NOT NULL, payload VARBINARY NOT NULL)");
     }
   }
 

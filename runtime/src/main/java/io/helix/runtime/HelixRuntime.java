@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
@@ -39,6 +40,8 @@ public final class HelixRuntime {
     sharding.init(
         Entity.of(RunEntity.TYPE_KEY, context -> RunEntity.create(context, environment))
             .withStopMessage(RunCommand.Stop.INSTANCE)
+            .withMessageExtractor(
+                new HashCodeMessageExtractor<>(helix.getInt("run.number-of-shards")))
             .withSettings(
                 ClusterShardingSettings.create(system)
                     .withRememberEntities(true)
