@@ -11,6 +11,8 @@ import io.helix.http.HttpSettings;
 import io.helix.model.ModelCatalog;
 import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
+import io.helix.persistence.readmodel.ReadModel;
+import io.helix.persistence.readmodel.StateStore;
 import io.helix.providers.Providers;
 import io.helix.runtime.HelixRuntime;
 import java.util.List;
@@ -89,6 +91,8 @@ public final class HelixServer implements AutoCloseable {
       AgentRegistry agents =
           ExampleAgents.registry(model, FetchUrl.Settings.fromConfig(withJournal));
       AgentExecutor executor = HelixRuntime.start(system, agents, models);
+      // the agent_state and messages tables, kept by projections of the run events
+      StateStore stateStore = ReadModel.start(system);
 
       HttpSettings http = HttpSettings.fromConfig(withJournal);
       ServerBinding binding =

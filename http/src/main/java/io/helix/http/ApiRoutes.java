@@ -321,28 +321,32 @@ final class ApiRoutes extends AllDirectives {
               return handle.stream(offset)
                   // never a chunk before the offset, nor one twice
                   .filter(chunk -> chunk.seq() >= next.get())
+                  .map(Optional::of)
+                  // the end marker is rendered after the last chunk, with its offset
+                  .concat(Source.single(Optional.<StreamChunk>empty()))
                   .map(
                       chunk -> {
-                        next.set(chunk.seq() + 1);
-                        return (Message) TextMessage.create(chunk.toJsonString());
+                        if (chunk.isEmpty()) {
+                          long end = next.get();
+                          return controlFrame(STREAM_END_FRAME, "last", end - 1, "next", end);
+                        }
+                        next.set(chunk.get().seq() + 1);
+                        return (Message) TextMessage.create(chunk.get().toJsonString());
                       })
-                  .concat(
-                      Source.lazySingle(
-                          () ->
-                              TextMessage.create(
-                                  Json.write(
-                                      Json.object()
-                                          .put("type", STREAM_END_FRAME)
-                                          .put("last", next.get() - 1)
-                                          .put("next", next.get())))))
                   .recover(
                       Throwable.class,
-                      () ->
-                          TextMessage.create(
-                              Json.write(
-                                  Json.object().put("type", RESUME_EVENT).put("from", next.get()))));
+                      () -> controlFrame(RESUME_EVENT, "from", next.get(), null, 0));
             })
         .mapMaterializedValue(ignored -> NotUsed.notUsed());
+  }
+
+  private static Message controlFrame(
+      String type, String field, long value, String otherField, long otherValue) {
+    ObjectNode json = Json.object().put("type", type).put(field, value);
+    if (otherField != null) {
+      json.put(otherField, otherValue);
+    }
+    return TextMessage.create(Json.write(json));
   }
 
   /** Reads and drops what the client sends (a streamed message must be read to free the socket). */

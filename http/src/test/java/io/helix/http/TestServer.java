@@ -61,16 +61,7 @@ final class TestServer implements AutoCloseable {
           .register("medium", new ScriptedModel(TestAgents::addThenAnswer, Duration.ofMillis(100)))
           .register("slow", slowModel);
   final TestRuntime runtime;
-  final HttpSettings settings =
-      new HttpSettings(
-          "127.0.0.1",
-          0,
-          HEARTBEAT,
-          RESULT_WAIT_MAX,
-          Duration.ofSeconds(20),
-          MAX_BODY,
-          BODY_READ_TIMEOUT,
-          WS_KEEP_ALIVE);
+  final HttpSettings settings;
   final HttpClient client =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -83,6 +74,13 @@ final class TestServer implements AutoCloseable {
     this("", agents -> {}, models -> {});
   }
 
+  TestServer(
+      String extraConfig,
+      java.util.function.Consumer<AgentRegistry> moreAgents,
+      java.util.function.Consumer<ModelCatalog> moreModels) {
+    this(extraConfig, moreAgents, moreModels, WS_KEEP_ALIVE);
+  }
+
   /**
    * A server on {@code extraConfig} (HOCON over the test defaults), with more agents and models:
    * {@code moreAgents} and {@code moreModels} add to the ones above before the runtime starts.
@@ -90,10 +88,30 @@ final class TestServer implements AutoCloseable {
   TestServer(
       String extraConfig,
       java.util.function.Consumer<AgentRegistry> moreAgents,
-      java.util.function.Consumer<ModelCatalog> moreModels) {
+      java.util.function.Consumer<ModelCatalog> moreModels,
+      Duration wsKeepAlive) {
+    this(TestRuntime.config(extraConfig), moreAgents, moreModels, wsKeepAlive);
+  }
+
+  /** A server on exactly this configuration (see {@link TestRuntime#config}). */
+  TestServer(
+      com.typesafe.config.Config config,
+      java.util.function.Consumer<AgentRegistry> moreAgents,
+      java.util.function.Consumer<ModelCatalog> moreModels,
+      Duration wsKeepAlive) {
+    settings =
+        new HttpSettings(
+            "127.0.0.1",
+            0,
+            HEARTBEAT,
+            RESULT_WAIT_MAX,
+            Duration.ofSeconds(20),
+            MAX_BODY,
+            BODY_READ_TIMEOUT,
+            wsKeepAlive);
     moreAgents.accept(agents);
     moreModels.accept(models);
-    runtime = TestRuntime.start(agents, models, extraConfig);
+    runtime = TestRuntime.start(agents, models, config);
     base = bind(runtime.executor);
   }
 

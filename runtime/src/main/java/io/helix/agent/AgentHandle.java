@@ -23,8 +23,9 @@ public interface AgentHandle {
    * no gap and no duplicate; completes when the stream ends. A sub-agent's run gives its root run's
    * stream, where its chunks go. Fails with {@link io.helix.stream.SubscriberTooSlowException} when
    * the consumer falls more than {@code helix.stream.subscriber-buffer} chunks behind (resume from
-   * its offset), and with {@link io.helix.stream.StreamDeletedException} once the stream was deleted
-   * after its retention period.
+   * its offset), with {@link io.helix.stream.StreamUnavailableException} when this node stops
+   * (resume elsewhere from its offset), and with {@link io.helix.stream.StreamDeletedException}
+   * once the stream was deleted after its retention period.
    */
   Source<StreamChunk, NotUsed> stream(long fromOffset);
 

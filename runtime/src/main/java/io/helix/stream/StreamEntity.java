@@ -90,18 +90,16 @@ public final class StreamEntity
 
   public static Behavior<StreamCommand> create(
       EntityContext<StreamCommand> entityContext, StreamSettings settings) {
-    return Behaviors.setup(
-        outer -> {
-          AtomicReference<ActorRef<Done>> purge = new AtomicReference<>();
-          return Behaviors.supervise(
-                  Behaviors.<StreamCommand>setup(
-                      context -> {
-                        context.setReceiveTimeout(
-                            settings.idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
-                        return new StreamEntity(entityContext, context, settings, purge);
-                      }))
-              .onFailure(PurgeRestart.class, SupervisorStrategy.restart().withLoggingEnabled(false));
-        });
+    // one per entity start, outliving the restart into purge mode
+    AtomicReference<ActorRef<Done>> purge = new AtomicReference<>();
+    return Behaviors.supervise(
+            Behaviors.<StreamCommand>setup(
+                context -> {
+                  context.setReceiveTimeout(
+                      settings.idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
+                  return new StreamEntity(entityContext, context, settings, purge);
+                }))
+        .onFailure(PurgeRestart.class, SupervisorStrategy.restart().withLoggingEnabled(false));
   }
 
   private StreamEntity(
@@ -176,7 +174,9 @@ public final class StreamEntity
       return Effect().none();
     }
     List<StreamChunk> fresh =
-        events.get(0) instanceof StreamEvent.ChunksAppended appended ? appended.chunks() : List.of();
+        events.get(0) instanceof StreamEvent.ChunksAppended appended
+            ? appended.chunks()
+            : List.of();
     return Effect().persist(events).thenRun(after -> publish(fresh, after));
   }
 
@@ -189,7 +189,9 @@ public final class StreamEntity
         if (subscriber.next < state.nextOffset()) {
           // a subscriber that joined beyond the end gets nothing below its offset
           List<StreamChunk> part =
-              subscriber.next <= first ? fresh : fresh.subList((int) (subscriber.next - first), fresh.size());
+              subscriber.next <= first
+                  ? fresh
+                  : fresh.subList((int) (subscriber.next - first), fresh.size());
           entry.getKey().tell(new StreamUpdate.Chunks(subscriber.subscription, part));
           subscriber.next = state.nextOffset();
         }

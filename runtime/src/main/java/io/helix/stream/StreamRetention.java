@@ -13,10 +13,10 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * Deletes ended streams once their retention has passed. One per cluster (a singleton): every
- * {@code retention-sweep-interval} it reads the {@link StreamEntity#ENDED_TAG} events, oldest first,
- * and expires each stream that ended before the cutoff, stopping at the first one that did not. A
- * deleted stream's tagged event goes with its other events, so each sweep reads only streams not
- * yet deleted, and a stream missed once (a node down) is expired by the next sweep.
+ * {@code retention-sweep-interval} it reads the {@link StreamEntity#ENDED_TAG} events, oldest
+ * first, and expires each stream that ended before the cutoff, stopping at the first one that did
+ * not. A deleted stream's tagged event goes with its other events, so each sweep reads only streams
+ * not yet deleted, and a stream missed once (a node down) is expired by the next sweep.
  */
 final class StreamRetention {
 

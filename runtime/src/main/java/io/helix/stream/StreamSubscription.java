@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.Terminated;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -35,8 +36,8 @@ import scala.runtime.BoxedUnit;
  * at the pace of downstream, before it subscribes again; the entity's offset index says where in
  * the journal to start.
  *
- * <p>Live chunks are pushed, not pulled: a buffer of {@code subscriber-buffer} chunks absorbs a slow
- * downstream, and when it overflows the source fails with {@link SubscriberTooSlowException}
+ * <p>Live chunks are pushed, not pulled: a buffer of {@code subscriber-buffer} chunks absorbs a
+ * slow downstream, and when it overflows the source fails with {@link SubscriberTooSlowException}
  * naming the offset to resume from. The writer and the other subscribers never wait.
  */
 final class StreamSubscription extends GraphStage<SourceShape<StreamChunk>> {
@@ -138,6 +139,11 @@ final class StreamSubscription extends GraphStage<SourceShape<StreamChunk>> {
     // ---- subscribing
 
     private void subscribe() {
+      if (CoordinatedShutdown.get(materializer().system()).getShutdownReason().isPresent()) {
+        // this node is stopping: its shard regions no longer deliver; resume on another node
+        failStage(new StreamUnavailableException(streamId, expected));
+        return;
+      }
       subscription++;
       mode = Mode.SUBSCRIBING;
       stream.tell(new StreamCommand.Subscribe(expected, self, subscription));
@@ -260,7 +266,9 @@ final class StreamSubscription extends GraphStage<SourceShape<StreamChunk>> {
       if (journal.isEmpty()) {
         failStage(
             new IllegalStateException(
-                "stream '" + streamId + "': older chunks need a read journal (helix.stream.read-journal)"));
+                "stream '"
+                    + streamId
+                    + "': older chunks need a read journal (helix.stream.read-journal)"));
         return;
       }
       mode = Mode.CATCHING_UP;

@@ -56,8 +56,8 @@ public final class Streams {
   }
 
   /**
-   * Starts the streams on this node: the sharded entity and the retention sweep (both idempotent, so
-   * a second call only answers another client).
+   * Starts the streams on this node: the sharded entity and the retention sweep (both idempotent,
+   * so a second call only answers another client).
    */
   public static Streams start(ActorSystem<?> system, StreamSettings settings) {
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -102,9 +102,10 @@ public final class Streams {
    * The chunks of stream {@code streamId} from {@code fromOffset} on: first those stored (from
    * memory or the journal), then live ones, each once and in order with no gap, also across a move
    * or crash of the stream's entity; completes when the stream ends. It fails with {@link
-   * SubscriberTooSlowException} when downstream falls more than {@code helix.stream.subscriber-buffer}
-   * chunks behind (resume from its offset), and with {@link StreamDeletedException} for a stream
-   * deleted after its retention.
+   * SubscriberTooSlowException} when downstream falls more than {@code
+   * helix.stream.subscriber-buffer} chunks behind (resume from its offset), with {@link
+   * StreamUnavailableException} when this node stops (resume elsewhere), and with {@link
+   * StreamDeletedException} for a stream deleted after its retention.
    */
   public Source<StreamChunk, NotUsed> subscribe(String streamId, long fromOffset) {
     Optional<CurrentEventsByPersistenceIdQuery> journal =
@@ -120,7 +121,7 @@ public final class Streams {
             journal));
   }
 
-  /** The stream as it is now; an unknown id answers an empty stream ({@link StreamStatus#exists}). */
+  /** The stream as it is now; an unknown id answers an empty one ({@link StreamStatus#exists}). */
   public CompletionStage<StreamStatus> status(String streamId) {
     return sharding
         .entityRefFor(StreamEntity.TYPE_KEY, streamId)

@@ -11,6 +11,7 @@ import io.helix.model.ModelCatalog;
 import io.helix.testkit.TestRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -296,7 +297,9 @@ class StreamEntityTest {
           return left.stream().noneMatch(e -> e.event() instanceof StreamEvent.ChunksAppended);
         });
     // and it stays deleted when it wakes up again
-    ClusterSharding.get(system).entityRefFor(StreamEntity.TYPE_KEY, id).tell(StreamCommand.Stop.INSTANCE);
+    ClusterSharding.get(system)
+        .entityRefFor(StreamEntity.TYPE_KEY, id)
+        .tell(StreamCommand.Stop.INSTANCE);
     awaitStatus(id, StreamStatus::deleted);
   }
 
@@ -324,7 +327,7 @@ class StreamEntityTest {
     for (int i = 0; i < 5000; i++) {
       int size = 1 + random.nextInt(40);
       long first = state.nextOffset();
-      state = state.appended(new ArrayList<>(java.util.Collections.nCopies(size, (StreamChunk) null)));
+      state = state.appended(Collections.nCopies(size, (StreamChunk) null));
       appends.add(new long[] {first, state.events()});
       if (random.nextInt(50) == 0) {
         state = new StreamState(
