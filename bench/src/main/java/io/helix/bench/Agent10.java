@@ -20,6 +20,11 @@ import java.util.concurrent.CompletableFuture;
 final class Agent10 {
 
   static final String AGENT = "agent10";
+  /** A run of 1,000 tool steps, for recovery time. */
+  static final String LONG_AGENT = "agent1000";
+  static final int LONG_STEPS = 1000;
+  /** A run whose model does not answer until released, for the heap of active runs. */
+  static final String WAITING_AGENT = "waiting";
   static final int TOOL_STEPS = 10;
   /** Journal commits of one run, as the raw baseline does them by hand. */
   static final int COMMITS_PER_RUN = 1 + 2 * TOOL_STEPS + 1;
@@ -47,16 +52,30 @@ final class Agent10 {
                 .model("bench:scripted")
                 .tools(lookup)
                 .maxSteps(TOOL_STEPS + 1)
+                .build())
+        .register(
+            AgentDefinition.builder(LONG_AGENT)
+                .systemPrompt("long")
+                .model("bench:scripted")
+                .tools(lookup)
+                .maxSteps(LONG_STEPS + 1)
+                .build())
+        .register(
+            AgentDefinition.builder(WAITING_AGENT)
+                .systemPrompt("waiting")
+                .model("gated:model")
                 .build());
   }
 
-  static ModelCatalog models() {
+  static ModelCatalog models(GatedModel gated) {
     return new ModelCatalog()
-        .register("bench", ScriptedModel.uncounted(Agent10::answer, Duration.ZERO));
+        .register("bench", ScriptedModel.uncounted(Agent10::answer, Duration.ZERO))
+        .register("gated", gated);
   }
 
   private static List<ModelEvent> answer(ModelRequest request) {
-    if (request.step() <= TOOL_STEPS) {
+    int toolSteps = request.systemPrompt().equals("long") ? LONG_STEPS : TOOL_STEPS;
+    if (request.step() <= toolSteps) {
       return List.of(
           ScriptedModel.text(THOUGHT),
           ScriptedModel.toolCall(

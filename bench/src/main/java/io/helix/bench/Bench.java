@@ -154,6 +154,8 @@ public final class Bench {
       ObjectNode facts = extra.putObject(name);
       facts.put("startToReadyMs", node.startToReadyMillis);
       facts.put("firstAnswerOfPassivatedRunMedianMs", firstAnswerOfPassivatedRuns(node, 100));
+      facts.put("recoveryOf1000StepRunMs", recoveryOfALongRun(node));
+      heapPerRun(node, facts);
       facts.put("peakRssMb", peakRssMb());
     }
   }
@@ -258,6 +260,54 @@ public final class Bench {
       latencies[i] = System.nanoTime() - start;
     }
     return percentile(latencies, 50);
+  }
+
+  /** A finished run of 1,000 tool steps, passivated: its first answer includes its recovery. */
+  private static double recoveryOfALongRun(BenchNode node) throws Exception {
+    AgentHandle handle = node.executor.execute(Agent10.LONG_AGENT, "go").toCompletableFuture().get();
+    RunResult result = handle.result().toCompletableFuture().get(10, TimeUnit.MINUTES);
+    completed(result);
+    Thread.sleep(Duration.ofSeconds(3).toMillis()); // passivated after 1 s
+    long start = System.nanoTime();
+    RunResult recovered =
+        node.executor.getHandle(handle.runId()).toCompletableFuture().get().orElseThrow()
+            .status().toCompletableFuture().get();
+    double millis = (System.nanoTime() - start) / 1e6;
+    if (recovered.steps() != Agent10.LONG_STEPS + 1) {
+      throw new IllegalStateException("recovered " + recovered.steps() + " steps");
+    }
+    return millis;
+  }
+
+  /** Heap per active run (its model not answering) and per finished run, after full GCs. */
+  private void heapPerRun(BenchNode node, ObjectNode facts) throws Exception {
+    int active = 1000;
+    long before = usedHeapAfterGc();
+    List<AgentHandle> waiting = new ArrayList<>();
+    for (int i = 0; i < active; i++) {
+      waiting.add(node.executor.execute(Agent10.WAITING_AGENT, "wait").toCompletableFuture().get());
+    }
+    long withActive = usedHeapAfterGc();
+    facts.put("heapPerActiveRunKb", (withActive - before) / 1024.0 / active);
+    node.gated.gate.complete(null);
+    for (AgentHandle handle : waiting) {
+      handle.result().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    }
+    int finished = 10_000;
+    long beforeFinished = usedHeapAfterGc();
+    drive(finished, 64, () -> node.executor.execute(Agent10.AGENT, "go")
+        .thenCompose(AgentHandle::result).thenApply(Bench::completed));
+    Thread.sleep(Duration.ofSeconds(3).toMillis()); // finished runs passivate after 1 s
+    long afterFinished = usedHeapAfterGc();
+    facts.put("heapPerFinishedRunBytesAfter10000Runs", (afterFinished - beforeFinished) / (double) finished);
+  }
+
+  private static long usedHeapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   private static Row row(String db, String path, int concurrency, long[] latencies,

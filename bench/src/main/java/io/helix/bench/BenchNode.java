@@ -27,6 +27,7 @@ final class BenchNode implements AutoCloseable {
   final int httpPort;
   final DatabaseSettings database;
   final long startToReadyMillis;
+  final GatedModel gated = new GatedModel();
 
   BenchNode(Path dataDir, String dbUrl, String dbUser, String dbPassword) throws Exception {
     long start = System.nanoTime();
@@ -63,7 +64,7 @@ final class BenchNode implements AutoCloseable {
       Thread.sleep(5);
     }
     AgentRegistry agents = Agent10.registry();
-    executor = HelixRuntime.start(system, agents, Agent10.models());
+    executor = HelixRuntime.start(system, agents, Agent10.models(gated));
     ServerBinding binding =
         new HttpApi(executor, agents, HttpSettings.fromConfig(config))
             .bind(system)
