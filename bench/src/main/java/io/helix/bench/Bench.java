@@ -297,7 +297,8 @@ public final class Bench {
     long beforeFinished = usedHeapAfterGc();
     drive(finished, 64, () -> node.executor.execute(Agent10.AGENT, "go")
         .thenCompose(AgentHandle::result).thenApply(Bench::completed));
-    Thread.sleep(Duration.ofSeconds(3).toMillis()); // finished runs passivate after 1 s
+    // finished runs passivate after 1 s, their ended streams after 5 s (helix.stream.ended-idle-timeout)
+    Thread.sleep(Duration.ofSeconds(8).toMillis());
     long afterFinished = usedHeapAfterGc();
     facts.put("heapPerFinishedRunBytesAfter10000Runs", (afterFinished - beforeFinished) / (double) finished);
   }

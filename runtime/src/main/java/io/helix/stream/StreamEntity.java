@@ -60,6 +60,8 @@ public final class StreamEntity
   private final ActorContext<StreamCommand> context;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final StreamSettings settings;
+  // an ended stream leaves memory sooner (see helix.stream.ended-idle-timeout)
+  private boolean ended;
   private final StreamTail tail;
   // set before a restart into purge mode; survives the restart (see create)
   private final AtomicReference<ActorRef<Done>> purge;
@@ -204,7 +206,8 @@ public final class StreamEntity
             context.unwatch(ref);
           });
       subscribers.clear();
-      context.setReceiveTimeout(settings.idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
+      ended = true;
+      context.setReceiveTimeout(idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
     }
   }
 
@@ -250,7 +253,7 @@ public final class StreamEntity
     if (subscribers.remove(subscriber) != null) {
       context.unwatch(subscriber);
       if (subscribers.isEmpty()) {
-        context.setReceiveTimeout(settings.idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
+        context.setReceiveTimeout(idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
       }
     }
   }
@@ -271,6 +274,11 @@ public final class StreamEntity
         state.deletedAt(),
         subscribers.size(),
         tail.size());
+  }
+
+  /** How long this stream stays in memory without subscribers. */
+  private java.time.Duration idleTimeout() {
+    return ended ? settings.endedIdleTimeout() : settings.idleTimeout();
   }
 
   private Effect<StreamEvent, StreamState> onIdle(
@@ -315,6 +323,10 @@ public final class StreamEntity
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              ended = state.ended();
+              if (ended && subscribers.isEmpty()) {
+                context.setReceiveTimeout(idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
+              }
               if (purging) {
                 context.cancelReceiveTimeout();
                 context.getSelf().tell(new StreamCommand.Expire(context.getSystem().ignoreRef()));

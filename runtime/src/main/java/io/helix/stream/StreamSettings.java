@@ -9,6 +9,7 @@ import java.util.Optional;
  * what each one means and its default).
  *
  * @param idleTimeout how long a stream without subscribers and appends stays in memory
+ * @param endedIdleTimeout the same for an ended stream, which nobody appends to any more
  * @param subscriberBuffer chunks buffered per subscriber before it is disconnected as too slow
  * @param tailSize chunks of each stream kept in memory for subscribers that join late
  * @param snapshotEvery a snapshot of a stream's (small) state every this many journal events
@@ -20,6 +21,7 @@ import java.util.Optional;
  */
 public record StreamSettings(
     Duration idleTimeout,
+    Duration endedIdleTimeout,
     int subscriberBuffer,
     int tailSize,
     int snapshotEvery,
@@ -45,6 +47,7 @@ public record StreamSettings(
     Config c = config.getConfig("helix.stream");
     return new StreamSettings(
         c.getDuration("idle-timeout"),
+        c.getDuration("ended-idle-timeout"),
         c.getInt("subscriber-buffer"),
         c.getInt("tail-size"),
         c.getInt("snapshot-every"),
