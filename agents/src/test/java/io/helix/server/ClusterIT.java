@@ -9,6 +9,9 @@ import io.helix.server.ServerProcess.SseEvent;
 import io.helix.testkit.TestRuntime;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,15 +48,33 @@ class ClusterIT {
   private final List<ServerProcess> nodes = new ArrayList<>();
   private final ExecutorService clients = Executors.newCachedThreadPool();
 
+  /**
+   * The PostgreSQL server of env {@code HELIX_TEST_PG_URL} (CI starts Debian's), in a new database;
+   * else an embedded one.
+   */
+  private String database(Map<String, String> env) throws Exception {
+    String server = System.getenv("HELIX_TEST_PG_URL");
+    String user = System.getenv().getOrDefault("HELIX_TEST_PG_USER", "postgres");
+    String password = System.getenv().getOrDefault("HELIX_TEST_PG_PASSWORD", "postgres");
+    env.put("HELIX_DB_USER", user);
+    env.put("HELIX_DB_PASSWORD", password);
+    if (server == null || server.isBlank()) {
+      postgres = EmbeddedPostgres.builder().start();
+      return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+    String name = "helix_cluster_" + Long.toHexString(System.nanoTime());
+    try (Connection admin = DriverManager.getConnection(server, user, password);
+        Statement statement = admin.createStatement()) {
+      statement.execute("CREATE DATABASE " + name);
+    }
+    URI uri = URI.create(server.substring("jdbc:".length()));
+    return "jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + "/" + name;
+  }
+
   @BeforeAll
   void startCluster() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-    String url =
-        "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres?reWriteBatchedInserts=true";
     Map<String, String> env = new HashMap<>();
-    env.put("HELIX_DB_URL", url);
-    env.put("HELIX_DB_USER", "postgres");
-    env.put("HELIX_DB_PASSWORD", "postgres");
+    env.put("HELIX_DB_URL", database(env) + "?reWriteBatchedInserts=true");
     List<String> jvm =
         List.of(
             "-Dhelix.offline-model.pause=120ms",
