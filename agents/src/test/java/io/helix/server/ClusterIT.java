@@ -124,20 +124,20 @@ class ClusterIT {
     List<String> running = startRuns(9, "kill");
     ServerProcess victim = nodes.get(2);
     TestRuntime.awaitCondition(
-        () -> running.stream().allMatch(id -> steps(nodes.get(0), id) >= 1), Duration.ofSeconds(60));
+        () -> running.stream().allMatch(id -> nodes.get(0).steps(id) >= 1), Duration.ofSeconds(60));
     Map<String, Integer> stepsAtKill = new HashMap<>();
-    running.forEach(id -> stepsAtKill.put(id, steps(nodes.get(0), id)));
+    running.forEach(id -> stepsAtKill.put(id, nodes.get(0).steps(id)));
     long killedAt = System.nanoTime();
     victim.kill();
     // resumed: every run has moved on (a step or its end) since the kill
     TestRuntime.awaitCondition(
         () -> running.stream().allMatch(
-            id -> steps(nodes.get(0), id) > stepsAtKill.get(id)
-                || "completed".equals(status(nodes.get(0), id))),
+            id -> nodes.get(0).steps(id) > stepsAtKill.get(id)
+                || "completed".equals(nodes.get(0).status(id))),
         Duration.ofSeconds(120));
     double resumed = (System.nanoTime() - killedAt) / 1e9;
     TestRuntime.awaitCondition(
-        () -> running.stream().allMatch(id -> "completed".equals(status(nodes.get(0), id))),
+        () -> running.stream().allMatch(id -> "completed".equals(nodes.get(0).status(id))),
         Duration.ofSeconds(120));
     System.out.printf(
         "fail-over: kill -9 of 1 of %d nodes with %d runs in flight -> %.1f s to every run resumed,"
@@ -159,7 +159,7 @@ class ClusterIT {
       TestRuntime.awaitCondition(() -> membersUp(nodes.get(0)) == NODES, Duration.ofSeconds(60));
     }
     TestRuntime.awaitCondition(
-        () -> rolling.stream().allMatch(id -> "completed".equals(status(nodes.get(1), id))),
+        () -> rolling.stream().allMatch(id -> "completed".equals(nodes.get(1).status(id))),
         Duration.ofSeconds(120));
     List<SseEvent> followed = follower.get(120, TimeUnit.SECONDS);
     assertCompleteStream(followed);
@@ -249,22 +249,6 @@ class ClusterIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    }
-  }
-
-  private static int steps(ServerProcess node, String runId) {
-    try {
-      return node.get("/agent/result/" + runId).body().get("steps").asInt();
-    } catch (Exception e) {
-      return -1;
-    }
-  }
-
-  private static String status(ServerProcess node, String runId) {
-    try {
-      return node.get("/agent/result/" + runId).body().get("status").asText();
-    } catch (Exception e) {
-      return "unreachable";
     }
   }
 }

@@ -36,7 +36,7 @@ class CrashRecoveryIT {
       }
       // mid-run: every run has its first model response persisted, none has finished
       TestRuntime.awaitCondition(
-          () -> runs.stream().allMatch(id -> steps(server, id) >= 1), Duration.ofSeconds(30));
+          () -> runs.stream().allMatch(id -> server.steps(id) >= 1), Duration.ofSeconds(30));
       for (String id : runs) {
         assertEquals("running", server.get("/agent/result/" + id).body().get("status").asText());
       }
@@ -45,7 +45,7 @@ class CrashRecoveryIT {
       server.start(); // and nothing is sent to the runs
 
       TestRuntime.awaitCondition(
-          () -> runs.stream().allMatch(id -> "completed".equals(status(server, id))),
+          () -> runs.stream().allMatch(id -> "completed".equals(server.status(id))),
           Duration.ofSeconds(60));
       for (int i = 0; i < runs.size(); i++) {
         String output = server.get("/agent/result/" + runs.get(i)).body().get("output").asText();
@@ -56,22 +56,6 @@ class CrashRecoveryIT {
         }
         assertEquals("run_end", events.get(events.size() - 1).data().get("type").asText());
       }
-    }
-  }
-
-  private static int steps(ServerProcess server, String runId) {
-    try {
-      return server.get("/agent/result/" + runId).body().get("steps").asInt();
-    } catch (Exception e) {
-      return -1;
-    }
-  }
-
-  private static String status(ServerProcess server, String runId) {
-    try {
-      return server.get("/agent/result/" + runId).body().get("status").asText();
-    } catch (Exception e) {
-      return "unreachable";
     }
   }
 }

@@ -92,7 +92,7 @@ class DurableCrashIT {
     exchange.sendResponseHeaders(200, 0);
     try (OutputStream out = exchange.getResponseBody()) {
       for (int i = 0; i < 6; i++) {
-        send(out, delta(Json.object().put("content", "thinking " + i + " ")));
+        OpenAiSse.send(out, OpenAiSse.delta(Json.object().put("content", "thinking " + i + " ")));
         pause();
       }
       if (step <= TOOL_STEPS) {
@@ -102,13 +102,13 @@ class DurableCrashIT {
                 .put("type", "function").putObject("function");
         String url = "http://127.0.0.1:" + fake.getAddress().getPort() + "/tool/" + run.replace(' ', '-') + "/" + step;
         fn.put("name", "fetch_url").put("arguments", Json.write(Json.object().put("url", url)));
-        send(out, delta(call));
-        send(out, finish("tool_calls"));
+        OpenAiSse.send(out, OpenAiSse.delta(call));
+        OpenAiSse.send(out, OpenAiSse.finish("tool_calls", 10, 5));
       } else {
-        send(out, delta(Json.object().put("content", "done")));
-        send(out, finish("stop"));
+        OpenAiSse.send(out, OpenAiSse.delta(Json.object().put("content", "done")));
+        OpenAiSse.send(out, OpenAiSse.finish("stop", 10, 5));
       }
-      out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+      OpenAiSse.done(out);
     } catch (IOException closed) {
       // the server was killed mid-answer
     }
@@ -120,26 +120,6 @@ class DurableCrashIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static ObjectNode delta(ObjectNode delta) {
-    ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk").put("model", "m");
-    ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-    choice.set("delta", delta);
-    choice.putNull("finish_reason");
-    return chunk;
-  }
-
-  private static ObjectNode finish(String reason) {
-    ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk").put("model", "m");
-    chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", reason).putObject("delta");
-    chunk.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5);
-    return chunk;
-  }
-
-  private static void send(OutputStream out, ObjectNode chunk) throws IOException {
-    out.write(("data: " + Json.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
-    out.flush();
   }
 
   @Test
@@ -160,14 +140,14 @@ class DurableCrashIT {
       }
       // mid-run: every run has a persisted model response and is still running
       TestRuntime.awaitCondition(
-          () -> runIds.values().stream().allMatch(id -> steps(server, id) >= 1), Duration.ofSeconds(60));
+          () -> runIds.values().stream().allMatch(id -> server.steps(id) >= 1), Duration.ofSeconds(60));
       Map<String, Integer> persistedBeforeKill = new HashMap<>();
-      runIds.forEach((message, id) -> persistedBeforeKill.put(message, steps(server, id)));
+      runIds.forEach((message, id) -> persistedBeforeKill.put(message, server.steps(id)));
       server.kill();
       server.start();
 
       TestRuntime.awaitCondition(
-          () -> runIds.values().stream().allMatch(id -> "completed".equals(status(server, id))),
+          () -> runIds.values().stream().allMatch(id -> "completed".equals(server.status(id))),
           Duration.ofSeconds(90));
 
       for (var run : runIds.entrySet()) {
@@ -194,22 +174,6 @@ class DurableCrashIT {
           keys.forEach(key -> assertEquals(expected, key, "the same idempotency key every time"));
         }
       }
-    }
-  }
-
-  private static int steps(ServerProcess server, String runId) {
-    try {
-      return server.get("/agent/result/" + runId).body().get("steps").asInt();
-    } catch (Exception e) {
-      return -1;
-    }
-  }
-
-  private static String status(ServerProcess server, String runId) {
-    try {
-      return server.get("/agent/result/" + runId).body().get("status").asText();
-    } catch (Exception e) {
-      return "unreachable";
     }
   }
 }

@@ -60,49 +60,25 @@ class ModelProviderIT {
     try (OutputStream out = exchange.getResponseBody()) {
       JsonNode last = request.get("messages").get(request.get("messages").size() - 1);
       if (!"tool".equals(last.get("role").asText())) {
-        send(out, delta(Json.object().put("role", "assistant").put("content", "I'll compute it. ")));
+        OpenAiSse.send(out, OpenAiSse.delta(Json.object().put("role", "assistant").put("content", "I'll compute it. ")));
         ObjectNode start = Json.object();
         ObjectNode call = start.putArray("tool_calls").addObject().put("index", 0).put("id", "call_calc").put("type", "function");
         call.putObject("function").put("name", "calculator").put("arguments", "");
-        send(out, delta(start));
+        OpenAiSse.send(out, OpenAiSse.delta(start));
         for (String piece : List.of("{\"expres", "sion\": \"(12+30)", "*2\"}")) {
           ObjectNode args = Json.object();
           args.putArray("tool_calls").addObject().put("index", 0).putObject("function").put("arguments", piece);
-          send(out, delta(args));
+          OpenAiSse.send(out, OpenAiSse.delta(args));
         }
-        send(out, finish("tool_calls", 40, 12));
+        OpenAiSse.send(out, OpenAiSse.finish("tool_calls", 40, 12));
       } else {
         String value = Json.parse(last.get("content").asText()).get("value").asText();
-        send(out, delta(Json.object().put("content", "The answer ")));
-        send(out, delta(Json.object().put("content", "is " + value + ".")));
-        send(out, finish("stop", 60, 6));
+        OpenAiSse.send(out, OpenAiSse.delta(Json.object().put("content", "The answer ")));
+        OpenAiSse.send(out, OpenAiSse.delta(Json.object().put("content", "is " + value + ".")));
+        OpenAiSse.send(out, OpenAiSse.finish("stop", 60, 6));
       }
-      out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+      OpenAiSse.done(out);
     }
-  }
-
-  private static ObjectNode chunk() {
-    return Json.object().put("id", "chatcmpl-it").put("object", "chat.completion.chunk").put("model", "gpt-4o-mini");
-  }
-
-  private static ObjectNode delta(ObjectNode delta) {
-    ObjectNode chunk = chunk();
-    ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
-    choice.set("delta", delta);
-    choice.putNull("finish_reason");
-    return chunk;
-  }
-
-  private static ObjectNode finish(String reason, int promptTokens, int completionTokens) {
-    ObjectNode chunk = chunk();
-    chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", reason).putObject("delta");
-    chunk.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens);
-    return chunk;
-  }
-
-  private static void send(OutputStream out, ObjectNode chunk) throws IOException {
-    out.write(("data: " + Json.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
-    out.flush();
   }
 
   @Test

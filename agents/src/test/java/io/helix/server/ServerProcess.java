@@ -154,6 +154,24 @@ final class ServerProcess implements AutoCloseable {
     return new Reply(response.statusCode(), type, Json.parse(response.body()));
   }
 
+  /** A run's steps, or -1 while the server does not answer (e.g. restarting). */
+  int steps(String runId) {
+    try {
+      return get("/agent/result/" + runId).body().get("steps").asInt();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** A run's status, or "unreachable" while the server does not answer. */
+  String status(String runId) {
+    try {
+      return get("/agent/result/" + runId).body().get("status").asText();
+    } catch (Exception e) {
+      return "unreachable";
+    }
+  }
+
   /** Reads an SSE stream to its end: each event's id and JSON data. */
   List<SseEvent> readStream(String path, String lastEventId)
       throws IOException, InterruptedException {
