@@ -85,7 +85,11 @@ class JdbcJournalTest {
       AgentHandle handle = await(node.executor.getHandle("durable-1")).orElseThrow();
       assertEquals(first, await(handle.result()));
       assertEquals(firstChunks, await(handle.stream(0).runWith(Sink.seq(), node.testKit.system())));
-      assertTrue(await(node.executor.getHandle("never-was")).isEmpty());
+      long rowsBefore = journalRows(config);
+      for (int i = 0; i < 20; i++) {
+        assertTrue(await(node.executor.getHandle("never-was-" + i)).isEmpty());
+      }
+      assertEquals(rowsBefore, journalRows(config), "looking up unknown runs writes nothing");
     }
     assertEquals(1, model.requests("durable-1", 1), "no model call after the restart");
     assertEquals(1, model.requests("durable-1", 2));
@@ -125,6 +129,15 @@ class JdbcJournalTest {
           node.testKit.system().settings().config().getInt("helix.run.snapshot-every"),
           (System.nanoTime() - start) / 1e6);
       assertEquals(finished, recovered);
+    }
+  }
+
+  private static long journalRows(Config config) throws Exception {
+    DatabaseSettings db = DatabaseSettings.fromConfig(config);
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+        ResultSet rows = c.createStatement().executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
+      rows.next();
+      return rows.getLong(1);
     }
   }
 

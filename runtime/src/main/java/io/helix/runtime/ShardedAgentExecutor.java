@@ -12,6 +12,7 @@ import io.helix.run.RunLookup;
 import io.helix.run.StartReply;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
+import io.helix.stream.StreamSettings;
 import io.helix.stream.Streams;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,6 +25,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /** The {@link AgentExecutor} over the sharded run and stream entities. */
@@ -34,6 +40,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
   private final ClusterSharding sharding;
   private final ExecutorSettings settings;
   private final Streams streams;
+  private final Optional<CurrentEventsByPersistenceIdQuery> runJournal;
 
   ShardedAgentExecutor(
       ActorSystem<?> system,
@@ -46,6 +53,13 @@ final class ShardedAgentExecutor implements AgentExecutor {
     this.sharding = sharding;
     this.settings = settings;
     this.streams = streams;
+    this.runJournal =
+        StreamSettings.fromConfig(system.settings().config())
+            .readJournal()
+            .map(
+                plugin ->
+                    PersistenceQuery.get(Adapter.toClassic(system))
+                        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, plugin));
   }
 
   @Override
@@ -87,8 +101,29 @@ final class ShardedAgentExecutor implements AgentExecutor {
     if (runId == null || !validRunId(runId)) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    return askRun(runId, RunCommand.GetStatus::new)
-        .thenApply(lookup -> lookup.result().map(this::handle));
+    return journaled(runId)
+        .thenCompose(
+            exists ->
+                exists
+                    ? askRun(runId, RunCommand.GetStatus::new)
+                        .thenApply(lookup -> lookup.result().map(this::handle))
+                    : CompletableFuture.completedFuture(Optional.<AgentHandle>empty()));
+  }
+
+  /**
+   * Whether the run has events, from the read journal: asking the entity of an unknown id would
+   * start it, and with remembered entities that costs journal writes for every id anyone tries.
+   */
+  private CompletionStage<Boolean> journaled(String runId) {
+    if (runJournal.isEmpty()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    String persistenceId = PersistenceId.of(RunEntity.TYPE_KEY.name(), runId).id();
+    return runJournal
+        .get()
+        .currentEventsByPersistenceId(persistenceId, 0, 1)
+        .runWith(Sink.headOption(), system)
+        .thenApply(Optional::isPresent);
   }
 
   private boolean validRunId(String runId) {
