@@ -12,7 +12,7 @@ import io.helix.model.ModelCatalog;
 import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.persistence.readmodel.ReadModel;
-import io.helix.persistence.readmodel.StateStore;
+import io.helix.history.StateStore;
 import io.helix.providers.Providers;
 import io.helix.runtime.HelixRuntime;
 import java.util.List;
@@ -96,7 +96,7 @@ public final class HelixServer implements AutoCloseable {
 
       HttpSettings http = HttpSettings.fromConfig(withJournal);
       ServerBinding binding =
-          new HttpApi(executor, agents, http)
+          new HttpApi(executor, agents, stateStore, http)
               .bind(system)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);

@@ -13,7 +13,12 @@ import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentHandle;
 import io.helix.agent.AgentRegistry;
 import io.helix.agent.RunResult;
-import io.helix.agent.Tool;
+import io.helix.agent.RunStatus;
+import io.helix.history.AgentStateRow;
+import io.helix.history.RunFilter;
+import io.helix.history.StateStore;
+import io.helix.history.StoredMessage;
+import io.helix.model.ToolSpec;
 import io.helix.json.Json;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
@@ -21,10 +26,12 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -50,7 +57,9 @@ import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -74,22 +83,99 @@ final class ApiRoutes extends AllDirectives {
   private static final ObjectReader JSON_READER =
       Json.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+  /**
+   * Every route, as {@code METHOD /path} with {@code {name}} for a path segment: what {@link
+   * #routes()} serves, kept equal to the OpenAPI document by {@code OpenApiConformanceTest}.
+   */
+  static final List<String> ROUTES =
+      List.of(
+          "POST /agent/execute",
+          "GET /agent/stream/{runId}",
+          "GET /agent/result/{runId}",
+          "POST /agent/abort/{runId}",
+          "GET /agent/state/{runId}",
+          "GET /agent/runs",
+          "GET /agent/agents",
+          "GET /ws/{streamId}",
+          "GET /openapi.json");
+
+  /** The most messages or runs one page may hold. */
+  static final int MAX_PAGE = 1000;
+
+  static final int DEFAULT_MESSAGES_PAGE = 100;
+  static final int DEFAULT_RUNS_PAGE = 50;
+
+  /** The type of a WebSocket frame a client sends to abort the stream's run. */
+  static final String ABORT_FRAME = "abort";
+
   private final AgentExecutor executor;
   private final AgentRegistry agents;
+  private final StateStore history;
   private final HttpSettings settings;
   private final ErrorHandling errors;
+  private final RequestGate gate;
+  private final byte[] openApi;
 
-  ApiRoutes(AgentExecutor executor, AgentRegistry agents, HttpSettings settings) {
+  /** Aborted when the server shuts down: every SSE and WebSocket stream ends with its resume offset. */
+  private final SharedKillSwitch shutdown = KillSwitches.shared("helix-http-shutdown");
+
+  ApiRoutes(AgentExecutor executor, AgentRegistry agents, StateStore history, HttpSettings settings) {
     this.executor = executor;
     this.agents = agents;
+    this.history = history;
     this.settings = settings;
     this.errors = new ErrorHandling(settings);
+    this.gate = new RequestGate(settings);
+    this.openApi = OpenApi.document();
+  }
+
+  /** The open SSE and WebSocket streams, by their completion. */
+  private final java.util.Set<CompletionStage<org.apache.pekko.Done>> openStreams =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private NotUsed track(Object ignored, CompletionStage<org.apache.pekko.Done> done) {
+    openStreams.add(done);
+    done.whenComplete((ok, error) -> openStreams.remove(done));
+    return NotUsed.notUsed();
+  }
+
+  /**
+   * Ends every open SSE and WebSocket stream with a resume event/frame naming where to go on;
+   * completes when they all have ended (and a moment for the last bytes to be written), at most
+   * after {@code within}.
+   */
+  CompletionStage<org.apache.pekko.Done> endStreams(Duration within) {
+    shutdown.abort(new ServerShuttingDownException());
+    CompletableFuture<?>[] open =
+        openStreams.stream()
+            .map(stage -> stage.toCompletableFuture().exceptionally(error -> null))
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(open)
+        .thenCompose(
+            all ->
+                CompletableFuture.runAsync(
+                    () -> {},
+                    CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)))
+        .completeOnTimeout(null, within.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(ignored -> org.apache.pekko.Done.getInstance());
+  }
+
+  /** Why the streams end when the server shuts down. */
+  static final class ServerShuttingDownException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ServerShuttingDownException() {
+      super("the server is shutting down", null, false, false);
+    }
   }
 
   Route route() {
-    return errors.wrap(
-        () ->
-            concat(
+    return gate.wrap(errors::wrap, this::routes);
+  }
+
+  private Route routes() {
+    return concat(
+                path("openapi.json", () -> get(this::openApi)),
                 pathPrefix(
                     "agent",
                     () ->
@@ -104,8 +190,12 @@ final class ApiRoutes extends AllDirectives {
                             path(
                                 segment("abort").slash(segment()),
                                 runId -> post(() -> abort(runId))),
+                            path(
+                                segment("state").slash(segment()),
+                                runId -> get(() -> state(runId))),
+                            path("runs", () -> get(this::listRuns)),
                             path("agents", () -> get(this::listAgents)))),
-                path(segment("ws").slash(segment()), streamId -> get(() -> webSocket(streamId)))));
+                path(segment("ws").slash(segment()), streamId -> get(() -> webSocket(streamId))));
   }
 
   // ---- POST /agent/execute
@@ -115,6 +205,7 @@ final class ApiRoutes extends AllDirectives {
         true,
         body -> {
           JsonNode request = requireObject(body.orElseThrow());
+          onlyFields(request, "agentType", "message", "runId");
           String agentType = requiredString(request, "agentType");
           String message = requiredString(request, "message");
           String runId = optionalString(request, "runId");
@@ -189,16 +280,18 @@ final class ApiRoutes extends AllDirectives {
    * When the subscription fails before the stream ends (the client fell too far behind), a {@code
    * resume} event names the offset to reconnect from, and the response ends.
    */
-  private static Source<ServerSentEvent, NotUsed> events(AgentHandle handle, long offset) {
+  private Source<ServerSentEvent, NotUsed> events(AgentHandle handle, long offset) {
     // per materialization: each has its own next offset
     return Source.fromMaterializer(
             (materializer, attributes) -> events(handle, offset, new AtomicLong(offset)))
-        .mapMaterializedValue(ignored -> NotUsed.notUsed());
+        .watchTermination(this::track);
   }
 
-  private static Source<ServerSentEvent, NotUsed> events(
+  private Source<ServerSentEvent, NotUsed> events(
       AgentHandle handle, long offset, AtomicLong next) {
     return handle.stream(offset)
+        // ends with the resume event when the server shuts down
+        .via(shutdown.flow())
         // never a chunk before the offset, nor one twice
         .filter(chunk -> chunk.seq() >= next.get())
         .map(
@@ -260,7 +353,7 @@ final class ApiRoutes extends AllDirectives {
                       materializer ->
                           handleWebSocketMessages(
                               Flow.fromSinkAndSourceCoupled(
-                                  ignoreIncoming(materializer), frames(handle, offset)))));
+                                  incoming(handle, materializer), frames(handle, offset)))));
         });
   }
 
@@ -313,12 +406,14 @@ final class ApiRoutes extends AllDirectives {
    * The frames of the stream from {@code offset} on: a text frame per chunk, then a last control
    * frame (end or resume) with the offset to go on from.
    */
-  private static Source<Message, NotUsed> frames(AgentHandle handle, long offset) {
+  private Source<Message, NotUsed> frames(AgentHandle handle, long offset) {
     // per materialization: each has its own next offset
     return Source.fromMaterializer(
             (materializer, attributes) -> {
               AtomicLong next = new AtomicLong(offset);
               return handle.stream(offset)
+                  // ends with the resume frame when the server shuts down
+                  .via(shutdown.flow())
                   // never a chunk before the offset, nor one twice
                   .filter(chunk -> chunk.seq() >= next.get())
                   .map(Optional::of)
@@ -337,7 +432,7 @@ final class ApiRoutes extends AllDirectives {
                       Throwable.class,
                       () -> controlFrame(RESUME_EVENT, "from", next.get(), null, 0));
             })
-        .mapMaterializedValue(ignored -> NotUsed.notUsed());
+        .watchTermination(this::track);
   }
 
   private static Message controlFrame(
@@ -349,19 +444,51 @@ final class ApiRoutes extends AllDirectives {
     return TextMessage.create(Json.write(json));
   }
 
-  /** Reads and drops what the client sends (a streamed message must be read to free the socket). */
-  private static Sink<Message, NotUsed> ignoreIncoming(Materializer materializer) {
+  /**
+   * Reads what the client sends (a streamed message must be read to free the socket): a text frame
+   * {@code {"type":"abort","reason":"..."}} aborts the stream's run; anything else (other JSON, not
+   * JSON, binary, a text frame over {@code max-body-size}) is ignored.
+   */
+  private Sink<Message, NotUsed> incoming(AgentHandle handle, Materializer materializer) {
+    int maxChars = (int) Math.min(Integer.MAX_VALUE, settings.maxBodySize());
     return Flow.<Message>create()
         .mapAsync(
             1,
-            message ->
-                message.isText()
-                    ? message.asTextMessage().getStreamedText().runWith(Sink.ignore(), materializer)
-                    : message
-                        .asBinaryMessage()
-                        .getStreamedData()
-                        .runWith(Sink.ignore(), materializer))
+            message -> {
+              if (!message.isText()) {
+                return message
+                    .asBinaryMessage()
+                    .getStreamedData()
+                    .runWith(Sink.ignore(), materializer)
+                    .<Object>thenApply(done -> done);
+              }
+              return message
+                  .asTextMessage()
+                  .getStreamedText()
+                  .limitWeighted(maxChars, text -> (long) text.length())
+                  .runFold(new StringBuilder(), StringBuilder::append, materializer)
+                  .thenCompose(text -> onClientFrame(handle, text.toString()))
+                  // a frame too long or an abort that failed: the subscription goes on
+                  .<Object>handle((done, error) -> "");
+            })
         .to(Sink.ignore());
+  }
+
+  private static CompletionStage<Object> onClientFrame(AgentHandle handle, String text) {
+    JsonNode frame;
+    try {
+      frame = JSON_READER.readTree(text);
+    } catch (IOException e) {
+      return CompletableFuture.completedFuture("");
+    }
+    if (frame == null
+        || !frame.isObject()
+        || !ABORT_FRAME.equals(frame.path("type").asText(null))) {
+      return CompletableFuture.completedFuture("");
+    }
+    JsonNode reason = frame.get("reason");
+    String why = reason != null && reason.isTextual() ? reason.textValue() : "aborted by a WebSocket client";
+    return invoke(() -> handle.abort(why)).thenApply(run -> run);
   }
 
   // ---- GET /agent/result/{runId}
@@ -378,40 +505,36 @@ final class ApiRoutes extends AllDirectives {
                   withHandle(
                       runId,
                       handle ->
-                          extractMaterializer(
-                              materializer ->
-                                  onSuccess(
-                                      awaitEnd(handle, waitFor, materializer),
-                                      run ->
-                                          completeJson(
-                                              StatusCodes.OK, Json.toTree(run), List.of())))));
+                          onSuccess(
+                              awaitEnd(handle, waitFor),
+                              run -> completeJson(StatusCodes.OK, Json.toTree(run), List.of()))));
         });
   }
 
   /**
-   * The run's status once it has ended or {@code wait} has passed. It waits on the end of the run's
-   * stream (which ends only after the run's end is persisted), so a client that gives up leaves
-   * nothing waiting behind it.
+   * The run's status once it has ended or {@code wait} has passed: {@link AgentHandle#result()}
+   * bounded by the wait (then, or if awaiting the result fails, the current status). No stream is
+   * subscribed for it.
    */
-  private static CompletionStage<RunResult> awaitEnd(
-      AgentHandle handle, Duration wait, Materializer materializer) {
+  private static CompletionStage<RunResult> awaitEnd(AgentHandle handle, Duration wait) {
     if (wait.isZero()) {
       return handle.status();
     }
-    return handle
-        .status()
+    CompletableFuture<RunResult> ended;
+    try {
+      // a copy: the handle's future is not ours to complete
+      ended = handle.result().toCompletableFuture().thenApply(run -> run);
+    } catch (RuntimeException e) {
+      ended = CompletableFuture.failedFuture(e);
+    }
+    return ended
+        .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((run, error) -> run)
         .thenCompose(
-            now -> {
-              if (now.status().isTerminal()) {
-                return CompletableFuture.completedFuture(now);
-              }
-              return handle.stream(Long.MAX_VALUE)
-                  .takeWithin(wait)
-                  .runWith(Sink.ignore(), materializer)
-                  // a failed subscription only ends the wait early
-                  .handle((done, error) -> done)
-                  .thenCompose(ignored -> handle.status());
-            });
+            run ->
+                run != null && run.status().isTerminal()
+                    ? CompletableFuture.completedFuture(run)
+                    : handle.status());
   }
 
   private Duration waitDuration(String value) {
@@ -438,7 +561,9 @@ final class ApiRoutes extends AllDirectives {
         body -> {
           String reason = null;
           if (body.isPresent()) {
-            reason = optionalString(requireObject(body.get()), "reason");
+            JsonNode request = requireObject(body.get());
+            onlyFields(request, "reason");
+            reason = optionalString(request, "reason");
           }
           String why = reason;
           return withHandle(
@@ -460,17 +585,276 @@ final class ApiRoutes extends AllDirectives {
       json.put("description", agent.description());
       json.put("model", agent.model());
       json.put("maxSteps", agent.maxSteps());
+      json.set("outputSchema", agent.outputSchema());
+      ArrayNode subAgents = json.putArray("subAgents");
+      for (AgentDefinition sub : agent.subAgents()) {
+        subAgents.add(sub.name());
+      }
+      // every tool as the model sees it: its own, a subagent__<name> per sub-agent, __finish__
       ArrayNode tools = json.putArray("tools");
-      for (Tool tool : agent.tools()) {
+      for (ToolSpec tool : agent.modelTools()) {
         ObjectNode t = tools.addObject();
         t.put("name", tool.name());
         t.put("description", tool.description());
         t.set("inputSchema", tool.inputSchema());
+        t.put(
+            "kind",
+            tool.name().equals(AgentDefinition.FINISH_TOOL)
+                ? "finish"
+                : tool.name().startsWith(AgentDefinition.SUB_AGENT_PREFIX) ? "subagent" : "tool");
       }
     }
     ObjectNode json = Json.object();
     json.set("agents", list);
     return completeJson(StatusCodes.OK, json, List.of());
+  }
+
+  // ---- GET /openapi.json
+
+  private Route openApi() {
+    return complete(
+        HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(ContentTypes.APPLICATION_JSON, openApi));
+  }
+
+  // ---- GET /agent/state/{runId}
+
+  /**
+   * The run's row of the read model with a page of its messages; while the read model has no row
+   * yet (it trails the journal), the live run's status with {@code "projected": false} and no
+   * messages. 404 only when neither knows the run.
+   */
+  private Route state(String runId) {
+    return parameterOptional(
+        "offset",
+        offsetParam ->
+            parameterOptional(
+                "limit",
+                limitParam ->
+                    parameterOptional(
+                        "includeThinking",
+                        thinkingParam -> {
+                          int offset = intParam(offsetParam, "offset", 0, 0, Integer.MAX_VALUE - 1);
+                          int limit =
+                              intParam(limitParam, "limit", DEFAULT_MESSAGES_PAGE, 0, MAX_PAGE);
+                          boolean thinking = booleanParam(thinkingParam, "includeThinking", false);
+                          CompletionStage<Optional<AgentStateRow>> row =
+                              history == null
+                                  ? CompletableFuture.completedFuture(Optional.empty())
+                                  : invoke(() -> history.load(runId));
+                          return onSuccess(
+                              row,
+                              found ->
+                                  found.isPresent()
+                                      ? projectedState(found.get(), offset, limit, thinking)
+                                      : liveState(runId));
+                        })));
+  }
+
+  private Route projectedState(AgentStateRow row, int offset, int limit, boolean thinking) {
+    return onSuccess(
+        queryHistory(() -> history.getMessages(row.runId(), offset, limit, thinking)),
+        page -> {
+          ObjectNode json = rowJson(row);
+          json.put("projected", true);
+          ArrayNode messages = json.putArray("messages");
+          for (StoredMessage message : page.messages()) {
+            ObjectNode m = (ObjectNode) Json.toTree(message);
+            m.put("createdAt", Instant.ofEpochMilli(message.createdAt()).toString());
+            messages.add(m);
+          }
+          json.put("offset", offset);
+          json.put("total", page.total());
+          json.put("hasMore", page.hasMore());
+          return completeJson(StatusCodes.OK, json, List.of());
+        });
+  }
+
+  private Route liveState(String runId) {
+    return withHandle(
+        runId,
+        handle ->
+            onSuccess(
+                handle.status(),
+                run -> {
+                  ObjectNode json = Json.object();
+                  json.put("runId", run.runId());
+                  json.put("agentType", run.agentType());
+                  json.put("streamId", run.streamId());
+                  json.put("status", run.status().name());
+                  json.put("stepCount", run.steps());
+                  json.set("customState", run.state());
+                  json.set("output", run.output());
+                  json.put("error", run.error());
+                  json.put("parentAgentId", run.parentRunId());
+                  json.put("aborted", run.aborted());
+                  json.put("abortReason", run.abortReason());
+                  json.set("usage", Json.toTree(run.usage()));
+                  json.putNull("createdAt");
+                  json.putNull("updatedAt");
+                  json.put("projected", false);
+                  json.putArray("messages");
+                  json.put("offset", 0);
+                  json.put("total", 0);
+                  json.put("hasMore", false);
+                  return completeJson(StatusCodes.OK, json, List.of());
+                }));
+  }
+
+  private static ObjectNode rowJson(AgentStateRow row) {
+    ObjectNode json = Json.object();
+    json.put("runId", row.runId());
+    json.put("agentType", row.agentType());
+    json.put("streamId", row.streamId());
+    json.put("status", row.status().name());
+    json.put("stepCount", row.stepCount());
+    json.set("customState", row.customState());
+    json.set("output", row.output());
+    json.put("error", row.error());
+    json.put("parentAgentId", row.parentAgentId());
+    json.put("aborted", row.aborted());
+    json.put("abortReason", row.abortReason());
+    json.set("usage", Json.toTree(row.usage()));
+    json.put("createdAt", Instant.ofEpochMilli(row.createdAt()).toString());
+    json.put("updatedAt", Instant.ofEpochMilli(row.updatedAt()).toString());
+    return json;
+  }
+
+  // ---- GET /agent/runs
+
+  private Route listRuns() {
+    return parameterMap(
+        params -> {
+          for (String name : params.keySet()) {
+            if (!RUNS_PARAMS.contains(name)) {
+              throw new ProblemException(
+                  Problems.invalidRequest(
+                      "unknown query parameter '" + name + "'; known: " + RUNS_PARAMS));
+            }
+          }
+          RunFilter filter = RunFilter.all();
+          String status = params.get("status");
+          if (status != null && !status.isEmpty()) {
+            try {
+              filter = filter.withStatus(RunStatus.valueOf(status));
+            } catch (IllegalArgumentException e) {
+              throw new ProblemException(
+                  Problems.invalidRequest(
+                      "'status' must be one of running, completed, failed; was '" + status + "'"));
+            }
+          }
+          String agentType = params.get("agentType");
+          if (agentType != null && !agentType.isEmpty()) {
+            filter = filter.withAgentType(agentType);
+          }
+          Instant from = instantParam(params.get("createdFrom"), "createdFrom");
+          Instant before = instantParam(params.get("createdBefore"), "createdBefore");
+          filter = filter.createdBetween(from, before);
+          filter =
+              filter.withRootsOnly(
+                  booleanParam(Optional.ofNullable(params.get("rootsOnly")), "rootsOnly", false));
+          int limit =
+              intParam(Optional.ofNullable(params.get("limit")), "limit", DEFAULT_RUNS_PAGE, 1, MAX_PAGE);
+          String cursor = params.get("cursor");
+          if (cursor != null && cursor.length() > 512) {
+            throw new ProblemException(Problems.invalidRequest("'cursor' is not valid"));
+          }
+          if (history == null) {
+            return complete(Problems.historyUnavailable());
+          }
+          RunFilter query = filter;
+          String after = cursor == null || cursor.isEmpty() ? null : cursor;
+          return onSuccess(
+              queryHistory(() -> history.list(query, after, limit)),
+              page -> {
+                ObjectNode json = Json.object();
+                ArrayNode runs = json.putArray("runs");
+                page.runs().forEach(row -> runs.add(rowJson(row)));
+                json.put("nextCursor", page.nextCursor());
+                return completeJson(StatusCodes.OK, json, List.of());
+              });
+        });
+  }
+
+  static final java.util.Set<String> RUNS_PARAMS =
+      new java.util.LinkedHashSet<>(
+          List.of("status", "agentType", "createdFrom", "createdBefore", "rootsOnly", "limit", "cursor"));
+
+  /** A query of the read model; its IllegalArgumentException (a bad cursor, limit) is a 400. */
+  private static <T> CompletionStage<T> queryHistory(
+      java.util.function.Supplier<CompletionStage<T>> query) {
+    return invoke(query)
+        .exceptionallyCompose(
+            error ->
+                CompletableFuture.failedFuture(
+                    ErrorHandling.unwrap(error) instanceof IllegalArgumentException invalid
+                        ? new ProblemException(Problems.invalidRequest(invalid.getMessage()))
+                        : error));
+  }
+
+  private static Instant instantParam(String value, String name) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (java.time.format.DateTimeParseException e) {
+      try {
+        return Instant.ofEpochMilli(Long.parseLong(value));
+      } catch (NumberFormatException | java.time.DateTimeException ignored) {
+        throw new ProblemException(
+            Problems.invalidRequest(
+                "'" + name + "' must be an ISO-8601 instant (2026-01-31T12:00:00Z) or epoch"
+                    + " milliseconds"));
+      }
+    }
+  }
+
+  private static int intParam(Optional<String> value, String name, int fallback, int min, int max) {
+    if (value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      int parsed = Integer.parseInt(value.get());
+      if (parsed >= min && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ProblemException(
+        Problems.invalidRequest("'" + name + "' must be an integer in " + min + ".." + max));
+  }
+
+  private static boolean booleanParam(Optional<String> value, String name, boolean fallback) {
+    if (value.isEmpty()) {
+      return fallback;
+    }
+    return switch (value.get()) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new ProblemException(Problems.invalidRequest("'" + name + "' must be true or false"));
+    };
+  }
+
+  /** 400 for a field not in {@code known}: a misspelt field is an error, not silently dropped. */
+  private static void onlyFields(JsonNode body, String... known) {
+    List<String> allowed = List.of(known);
+    var names = body.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw new ProblemException(
+            Problems.invalidRequest(
+                "unknown field '" + abbreviate(name) + "'; the fields are " + allowed));
+      }
+    }
+  }
+
+  private static String abbreviate(String value) {
+    return value.length() <= 64 ? value : value.substring(0, 64) + "...";
   }
 
   // ---- building blocks

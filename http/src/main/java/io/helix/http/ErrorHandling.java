@@ -4,7 +4,6 @@ import io.helix.agent.RunConflictException;
 import io.helix.agent.UnknownAgentException;
 import io.helix.stream.StreamDeletedException;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -27,6 +26,8 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * trace, and an unexpected error is logged with an id that the response names.
  */
 final class ErrorHandling extends AllDirectives {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ErrorHandling.class);
 
   private final HttpSettings settings;
   private final RejectionHandler rejectionHandler;
@@ -59,7 +60,11 @@ final class ErrorHandling extends AllDirectives {
   }
 
   HttpResponse requestTimedOut(HttpRequest request) {
-    return Problems.unavailable("the request was not answered in time; try again");
+    // answered outside the routes: the request id is added here
+    return Problems.unavailable("the request was not answered in time; try again")
+        .addHeader(
+            org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
+                RequestGate.REQUEST_ID, RequestGate.requestIdOf(request)));
   }
 
   private Route notFound(HttpRequest request) {
@@ -92,10 +97,21 @@ final class ErrorHandling extends AllDirectives {
       // an ask to the runtime timed out: the run's node is busy, restarting or unreachable
       return complete(Problems.unavailable("the runtime did not answer in time; try again"));
     }
-    String errorId = UUID.randomUUID().toString();
-    return extractLog(
-        log -> {
-          log.error(error, "unexpected error answering an HTTP request (error id {})", errorId);
+    return extractRequest(
+        request -> {
+          String errorId = RequestGate.requestIdOf(request);
+          org.slf4j.MDC.put(RequestGate.MDC_KEY, errorId);
+          try {
+            log.error(
+                "unexpected error answering {} {} (error id {}) [requestId={}]",
+                request.method().name(),
+                request.getUri().path(),
+                errorId,
+                errorId,
+                error);
+          } finally {
+            org.slf4j.MDC.remove(RequestGate.MDC_KEY);
+          }
           return complete(Problems.internalError(errorId));
         });
   }

@@ -2,6 +2,10 @@ package io.helix.http;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,6 +22,9 @@ import java.util.Objects;
  * @param maxBodySize the largest request body accepted, in bytes
  * @param bodyReadTimeout how long reading a request body may take
  * @param wsKeepAlive how long a WebSocket may be idle before the server sends a ping frame
+ * @param authTokens the bearer tokens accepted; empty: no authentication
+ * @param corsAllowedOrigins the origins browsers may call the API from ({@code *}: any); empty: no
+ *     CORS headers at all
  */
 public record HttpSettings(
     String host,
@@ -27,7 +34,32 @@ public record HttpSettings(
     Duration requestTimeout,
     long maxBodySize,
     Duration bodyReadTimeout,
-    Duration wsKeepAlive) {
+    Duration wsKeepAlive,
+    List<String> authTokens,
+    List<String> corsAllowedOrigins) {
+
+  /** The settings without authentication and CORS. */
+  public HttpSettings(
+      String host,
+      int port,
+      Duration sseHeartbeat,
+      Duration resultWaitMax,
+      Duration requestTimeout,
+      long maxBodySize,
+      Duration bodyReadTimeout,
+      Duration wsKeepAlive) {
+    this(
+        host,
+        port,
+        sseHeartbeat,
+        resultWaitMax,
+        requestTimeout,
+        maxBodySize,
+        bodyReadTimeout,
+        wsKeepAlive,
+        List.of(),
+        List.of());
+  }
 
   /** The settings with the default WebSocket keep-alive (15 s). */
   public HttpSettings(
@@ -50,6 +82,13 @@ public record HttpSettings(
   }
 
   public HttpSettings {
+    authTokens = authTokens == null ? List.of() : List.copyOf(authTokens);
+    corsAllowedOrigins = corsAllowedOrigins == null ? List.of() : List.copyOf(corsAllowedOrigins);
+    for (String token : authTokens) {
+      if (token.isBlank()) {
+        throw new IllegalArgumentException("an auth token must not be blank");
+      }
+    }
     Objects.requireNonNull(host, "host");
     requirePositive(sseHeartbeat, "sse-heartbeat");
     requirePositive(requestTimeout, "request-timeout");
@@ -78,7 +117,54 @@ public record HttpSettings(
         c.getDuration("request-timeout"),
         c.getBytes("max-body-size"),
         c.getDuration("body-read-timeout"),
-        c.getDuration("ws-keep-alive"));
+        c.getDuration("ws-keep-alive"),
+        list(c, "auth.tokens"),
+        list(c, "cors.allowed-origins"));
+  }
+
+  /** These settings, accepting only these bearer tokens (none: authentication off). */
+  public HttpSettings withAuthTokens(List<String> tokens) {
+    return new HttpSettings(
+        host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
+        wsKeepAlive, tokens, corsAllowedOrigins);
+  }
+
+  /** These settings, with CORS for these origins ({@code *}: any; none: CORS off). */
+  public HttpSettings withCorsAllowedOrigins(List<String> origins) {
+    return new HttpSettings(
+        host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
+        wsKeepAlive, authTokens, origins);
+  }
+
+  /** Whether requests need a bearer token. */
+  public boolean authEnabled() {
+    return !authTokens.isEmpty();
+  }
+
+  /** A list setting given as a HOCON list or as one comma-separated string (e.g. from the env). */
+  private static List<String> list(Config c, String path) {
+    if (!c.hasPath(path)) {
+      return List.of();
+    }
+    List<String> raw =
+        c.getValue(path).valueType() == ConfigValueType.LIST
+            ? c.getStringList(path)
+            : Arrays.asList(c.getString(path).split(","));
+    List<String> values = new ArrayList<>();
+    for (String value : raw) {
+      if (!value.isBlank()) {
+        values.add(value.trim());
+      }
+    }
+    return List.copyOf(values);
+  }
+
+  /** No token in {@link #toString()}: settings may be logged. */
+  @Override
+  public String toString() {
+    return "HttpSettings[host=" + host + ", port=" + port + ", auth="
+        + (authEnabled() ? authTokens.size() + " token(s)" : "off")
+        + ", corsAllowedOrigins=" + corsAllowedOrigins + "]";
   }
 
   private static void requirePositive(Duration value, String name) {

@@ -39,6 +39,10 @@ final class Problems {
     return blank(status, TYPE_PREFIX + kind, title, detail, headers);
   }
 
+  static HttpResponse ofType(StatusCode status, String type, String title, String detail) {
+    return blank(status, type, title, detail, List.of());
+  }
+
   private static HttpResponse blank(
       StatusCode status, String type, String title, String detail, Iterable<HttpHeader> headers) {
     ObjectNode body = Json.object();
@@ -96,6 +100,32 @@ final class Problems {
 
   static HttpResponse runConflict(String detail) {
     return of(StatusCodes.CONFLICT, "run-conflict", "Run id already taken", detail);
+  }
+
+  static HttpResponse unauthorized(String detail, boolean tokenGiven) {
+    String challenge =
+        tokenGiven
+            ? "Bearer realm=\"helix\", error=\"invalid_token\""
+            : "Bearer realm=\"helix\"";
+    return of(
+        StatusCodes.UNAUTHORIZED,
+        "unauthorized",
+        "Unauthorized",
+        detail,
+        List.of(org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
+            "WWW-Authenticate", challenge)));
+  }
+
+  static HttpResponse corsOriginNotAllowed(String origin) {
+    return of(
+        StatusCodes.FORBIDDEN,
+        "cors-origin-not-allowed",
+        "Origin not allowed",
+        "cross-origin requests from this origin are not allowed");
+  }
+
+  static HttpResponse historyUnavailable() {
+    return unavailable("run history is not configured on this server");
   }
 
   static HttpResponse notFound(String path) {

@@ -115,11 +115,23 @@ final class TestServer implements AutoCloseable {
     base = bind(runtime.executor);
   }
 
+  /** The run history the API is given (an in-memory fake of the read model). */
+  final FakeHistory history = new FakeHistory();
+
+  /** The API bound last. */
+  volatile HttpApi api;
+
   /** Binds the API over {@code executor} on a fresh port; unbound on {@link #close()}. */
   URI bind(AgentExecutor executor) {
+    return bind(executor, settings, history);
+  }
+
+  /** Binds the API with these settings and history (null: none) on a fresh port. */
+  URI bind(AgentExecutor executor, HttpSettings httpSettings, io.helix.history.StateStore runs) {
     try {
+      api = new HttpApi(executor, agents, runs, httpSettings);
       ServerBinding binding =
-          new HttpApi(executor, agents, settings)
+          api
               .bind(runtime.testKit.system(), "127.0.0.1", 0)
               .toCompletableFuture()
               .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.helix.persistence.readmodel;
 
+import io.helix.history.*;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.RunStatus;

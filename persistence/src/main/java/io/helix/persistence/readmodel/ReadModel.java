@@ -1,5 +1,6 @@
 package io.helix.persistence.readmodel;
 
+import io.helix.history.*;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

@@ -1,5 +1,6 @@
 package io.helix.persistence.readmodel;
 
+import io.helix.history.*;
 import io.helix.run.RunEvent;
 import io.helix.run.RunHistory;
 import io.helix.run.RunState;

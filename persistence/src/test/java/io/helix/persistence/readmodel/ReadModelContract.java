@@ -1,5 +1,6 @@
 package io.helix.persistence.readmodel;
 
+import io.helix.history.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

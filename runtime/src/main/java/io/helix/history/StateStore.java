@@ -1,4 +1,4 @@
-package io.helix.persistence.readmodel;
+package io.helix.history;
 
 import java.util.List;
 import java.util.Optional;
@@ -7,9 +7,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * Queries over the read model: the runs' rows of {@code agent_state} and their {@code messages}, as
  * the projection has written them (it trails the journal by about a second; a run just started
- * may not be there yet). Get one from {@link ReadModel#start}. Every answer completes on the read
- * model's JDBC dispatcher, never blocking the caller; invalid arguments fail the stage with {@link
- * IllegalArgumentException}.
+ * may not be there yet). The runtime defines this port, the persistence module implements it (get
+ * one from {@code io.helix.persistence.readmodel.ReadModel.start}). Every answer completes on the
+ * read model's JDBC dispatcher, never blocking the caller; invalid arguments fail the stage with
+ * {@link IllegalArgumentException}.
  */
 public interface StateStore {
 

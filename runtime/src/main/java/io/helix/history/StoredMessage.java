@@ -1,4 +1,4 @@
-package io.helix.persistence.readmodel;
+package io.helix.history;
 
 import io.helix.json.Json;
 import io.helix.model.AssistantMessage;

@@ -1,4 +1,4 @@
-package io.helix.persistence.readmodel;
+package io.helix.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.RunResult;

@@ -1,4 +1,4 @@
-package io.helix.persistence.readmodel;
+package io.helix.history;
 
 /**
  * How far the projection of one event tag trails the journal. Offsets are the journal's {@code

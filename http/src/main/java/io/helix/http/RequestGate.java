@@ -1,0 +1,239 @@
+package io.helix.http;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * What every request passes before the routes: its request id, CORS, and bearer-token
+ * authentication.
+ *
+ * <ul>
+ *   <li><b>Request id</b>: the client's {@code X-Request-Id} when it is well-formed (1 to 128 of
+ *       {@code A-Z a-z 0-9 . _ : -}), else a new UUID. Every response carries it, and every log line
+ *       of the HTTP layer has it in the SLF4J MDC as {@code requestId}.
+ *   <li><b>CORS</b> ({@code helix.http.cors.allowed-origins}): a request from an allowed {@code
+ *       Origin} gets {@code Access-Control-Allow-Origin} (and {@code Vary: Origin}); a preflight
+ *       ({@code OPTIONS} with {@code Access-Control-Request-Method}) from an allowed origin is
+ *       answered 204 with the allowed methods and headers, from any other origin 403.
+ *   <li><b>Authentication</b> ({@code helix.http.auth.tokens}, off when empty): {@code
+ *       Authorization: Bearer <token>}; a WebSocket ({@code /ws/...}) may give {@code
+ *       ?access_token=<token>} instead. Otherwise 401 with {@code WWW-Authenticate: Bearer}.
+ *       Tokens are compared in constant time (SHA-256 digests, {@link MessageDigest#isEqual}).
+ * </ul>
+ */
+final class RequestGate extends AllDirectives {
+
+  static final String REQUEST_ID = "X-Request-Id";
+  static final String MDC_KEY = "requestId";
+  static final String ACCESS_TOKEN_PARAM = "access_token";
+
+  private static final Logger log = LoggerFactory.getLogger("io.helix.http.access");
+  private static final Pattern WELL_FORMED_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
+  private static final String ALLOWED_METHODS = "GET, POST, OPTIONS";
+  private static final String ALLOWED_HEADERS =
+      "Authorization, Content-Type, Last-Event-ID, X-Request-Id";
+  private static final String EXPOSED_HEADERS = "X-Request-Id, Location, WWW-Authenticate";
+
+  private final HttpSettings settings;
+  private final List<byte[]> tokenDigests;
+  private final boolean anyOrigin;
+
+  RequestGate(HttpSettings settings) {
+    this.settings = settings;
+    List<byte[]> digests = new ArrayList<>();
+    for (String token : settings.authTokens()) {
+      digests.add(sha256(token));
+    }
+    this.tokenDigests = List.copyOf(digests);
+    this.anyOrigin = settings.corsAllowedOrigins().contains("*");
+  }
+
+  static String newRequestId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** The request's id: the client's when well-formed, else a new one. */
+  static String requestId(HttpRequest request) {
+    return request
+        .getHeader(REQUEST_ID)
+        .map(HttpHeader::value)
+        .filter(value -> WELL_FORMED_ID.matcher(value).matches())
+        .orElseGet(RequestGate::newRequestId);
+  }
+
+  /** The request id that {@link #wrap} put on the request. */
+  static String requestIdOf(HttpRequest request) {
+    return request.getHeader(REQUEST_ID).map(HttpHeader::value).orElse("-");
+  }
+
+  /**
+   * {@code routes} behind the gate, inside {@code errors} (the error handling). The request id is
+   * put on the request (so that inner routes and error handlers find it) and on every response.
+   */
+  Route wrap(java.util.function.Function<Supplier<Route>, Route> errors, Supplier<Route> routes) {
+    return extractRequest(
+        original -> {
+          String id = requestId(original);
+          HttpRequest request =
+              original.removeHeader(REQUEST_ID).addHeader(RawHeader.create(REQUEST_ID, id));
+          long started = System.nanoTime();
+          return mapRequest(
+              ignored -> request,
+              () ->
+                  mapResponse(
+                      response -> finish(request, id, started, response),
+                      () -> {
+                        Optional<HttpResponse> preflight = preflight(request);
+                        if (preflight.isPresent()) {
+                          return complete(preflight.get());
+                        }
+                        return errors.apply(() -> authenticated(request, routes));
+                      }));
+        });
+  }
+
+  private Route authenticated(HttpRequest request, Supplier<Route> routes) {
+    if (tokenDigests.isEmpty()) {
+      return routes.get();
+    }
+    Optional<String> token = bearerToken(request);
+    if (token.isEmpty()) {
+      return complete(
+          Problems.unauthorized(
+              "a bearer token is required (Authorization: Bearer <token>"
+                  + (isWebSocketPath(request) ? ", or ?access_token=<token>" : "")
+                  + ")",
+              false));
+    }
+    if (!accepted(token.get())) {
+      return complete(Problems.unauthorized("the bearer token is not valid", true));
+    }
+    return routes.get();
+  }
+
+  private static boolean isWebSocketPath(HttpRequest request) {
+    return request.getUri().path().startsWith("/ws/");
+  }
+
+  private static Optional<String> bearerToken(HttpRequest request) {
+    Optional<String> header =
+        request
+            .getHeader("Authorization")
+            .map(HttpHeader::value)
+            .map(String::trim)
+            .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+            .map(value -> value.substring(7).trim())
+            .filter(value -> !value.isEmpty());
+    if (header.isPresent()) {
+      return header;
+    }
+    if (isWebSocketPath(request)) {
+      return request.getUri().query().get(ACCESS_TOKEN_PARAM).filter(value -> !value.isEmpty());
+    }
+    return Optional.empty();
+  }
+
+  /** Constant time in the token: every configured token is compared, by digest. */
+  private boolean accepted(String token) {
+    byte[] digest = sha256(token);
+    boolean match = false;
+    for (byte[] expected : tokenDigests) {
+      match |= MessageDigest.isEqual(expected, digest);
+    }
+    return match;
+  }
+
+  private static byte[] sha256(String value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  // ---- CORS
+
+  private boolean originAllowed(String origin) {
+    return anyOrigin || settings.corsAllowedOrigins().contains(origin);
+  }
+
+  private Optional<HttpResponse> preflight(HttpRequest request) {
+    if (!request.method().equals(HttpMethods.OPTIONS)
+        || request.getHeader("Access-Control-Request-Method").isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
+    if (origin.isEmpty() || !originAllowed(origin.get())) {
+      return Optional.of(Problems.corsOriginNotAllowed(origin.orElse("")));
+    }
+    return Optional.of(
+        HttpResponse.create()
+            .withStatus(StatusCodes.NO_CONTENT)
+            .addHeader(RawHeader.create("Access-Control-Allow-Methods", ALLOWED_METHODS))
+            .addHeader(RawHeader.create("Access-Control-Allow-Headers", ALLOWED_HEADERS))
+            .addHeader(RawHeader.create("Access-Control-Max-Age", "600")));
+  }
+
+  private HttpResponse finish(HttpRequest request, String id, long started, HttpResponse response) {
+    HttpResponse answered = response.removeHeader(REQUEST_ID).addHeader(RawHeader.create(REQUEST_ID, id));
+    Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
+    if (origin.isPresent() && !settings.corsAllowedOrigins().isEmpty() && originAllowed(origin.get())) {
+      answered =
+          answered
+              .addHeader(RawHeader.create("Access-Control-Allow-Origin", anyOrigin ? "*" : origin.get()))
+              .addHeader(RawHeader.create("Access-Control-Expose-Headers", EXPOSED_HEADERS));
+      if (!anyOrigin) {
+        answered = answered.addHeader(RawHeader.create("Vary", "Origin"));
+      }
+    }
+    logResponse(request, id, started, answered);
+    return answered;
+  }
+
+  /**
+   * One line per request (the path only: a query may hold an access token): DEBUG, WARN for a 5xx.
+   * The request id is in the MDC ({@code requestId}) and in the text, for log patterns without
+   * {@code %X{requestId}}.
+   */
+  private static void logResponse(
+      HttpRequest request, String id, long started, HttpResponse response) {
+    int status = response.status().intValue();
+    boolean serverError = status >= 500;
+    if (!(serverError ? log.isWarnEnabled() : log.isDebugEnabled())) {
+      return;
+    }
+    MDC.put(MDC_KEY, id);
+    try {
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      if (serverError) {
+        log.warn(
+            "{} {} -> {} ({} ms) [requestId={}]",
+            request.method().name(), request.getUri().path(), status, millis, id);
+      } else {
+        log.debug(
+            "{} {} -> {} ({} ms) [requestId={}]",
+            request.method().name(), request.getUri().path(), status, millis, id);
+      }
+    } finally {
+      MDC.remove(MDC_KEY);
+    }
+  }
+}
