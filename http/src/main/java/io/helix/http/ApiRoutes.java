@@ -512,29 +512,12 @@ final class ApiRoutes extends AllDirectives {
   }
 
   /**
-   * The run's status once it has ended or {@code wait} has passed: {@link AgentHandle#result()}
-   * bounded by the wait (then, or if awaiting the result fails, the current status). No stream is
-   * subscribed for it.
+   * The run's status once it has ended or {@code wait} has passed ({@link
+   * AgentHandle#result(Duration)}: nothing goes on waiting after the answer, and no stream is
+   * subscribed for it).
    */
   private static CompletionStage<RunResult> awaitEnd(AgentHandle handle, Duration wait) {
-    if (wait.isZero()) {
-      return handle.status();
-    }
-    CompletableFuture<RunResult> ended;
-    try {
-      // a copy: the handle's future is not ours to complete
-      ended = handle.result().toCompletableFuture().thenApply(run -> run);
-    } catch (RuntimeException e) {
-      ended = CompletableFuture.failedFuture(e);
-    }
-    return ended
-        .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((run, error) -> run)
-        .thenCompose(
-            run ->
-                run != null && run.status().isTerminal()
-                    ? CompletableFuture.completedFuture(run)
-                    : handle.status());
+    return handle.result(wait);
   }
 
   private Duration waitDuration(String value) {

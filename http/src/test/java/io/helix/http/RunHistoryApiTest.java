@@ -204,6 +204,9 @@ class RunHistoryApiTest {
             new AgentHandle() {
               public String runId() { return handle.runId(); }
               public CompletionStage<RunResult> result() { return handle.result(); }
+              public CompletionStage<RunResult> result(java.time.Duration atMost) {
+                return handle.result(atMost);
+              }
               public CompletionStage<RunResult> status() { return handle.status(); }
               public Source<StreamChunk, NotUsed> stream(long from) {
                 subscriptions.incrementAndGet();

@@ -58,6 +58,11 @@ class SseResumeEventTest {
     }
 
     @Override
+    public CompletionStage<RunResult> result(java.time.Duration atMost) {
+      return new CompletableFuture<>();
+    }
+
+    @Override
     public CompletionStage<RunResult> status() {
       return new CompletableFuture<>();
     }

@@ -15,6 +15,12 @@ public interface AgentHandle {
   /** Completes when the run ends, however long it takes. */
   CompletionStage<RunResult> result();
 
+  /**
+   * Completes when the run ends or {@code atMost} has passed, whichever is first, with the run as
+   * it is then; nothing goes on waiting afterwards (a long-poll's wait).
+   */
+  CompletionStage<RunResult> result(java.time.Duration atMost);
+
   /** The run as it is now, running or ended. */
   CompletionStage<RunResult> status();
 

@@ -176,6 +176,21 @@ final class ShardedAgentExecutor implements AgentExecutor {
     }
 
     @Override
+    public CompletionStage<RunResult> result(java.time.Duration atMost) {
+      if (atMost.isZero() || atMost.isNegative()) {
+        return status();
+      }
+      return run(runId)
+          .<RunLookup>ask(RunCommand.AwaitResult::new, atMost)
+          .handle(
+              (lookup, error) ->
+                  error == null
+                      ? CompletableFuture.completedFuture(existing(lookup))
+                      : status())
+          .thenCompose(stage -> stage);
+    }
+
+    @Override
     public CompletionStage<RunResult> status() {
       return askRun(runId, RunCommand.GetStatus::new).thenApply(this::existing);
     }
