@@ -16,6 +16,7 @@ import io.helix.history.StateStore;
 import io.helix.providers.Providers;
 import io.helix.runtime.HelixRuntime;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,8 +55,8 @@ public final class HelixServer implements AutoCloseable {
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "helix", withJournal);
     try {
-      // health first: Cluster Bootstrap needs it, and /ready holds back until all checks pass
-      PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // health binds while the rest starts (/ready holds back until all checks pass)
+      CompletableFuture<?> management = PekkoManagement.get(system).start().toCompletableFuture();
       String formation = ClusterFormation.join(system, withJournal);
       log.info("joining the cluster through {}", formation);
 
@@ -101,6 +102,7 @@ public final class HelixServer implements AutoCloseable {
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
       ApiReadiness.markBound(Adapter.toClassic(system));
+      management.get(30, TimeUnit.SECONDS);
       log.info(
           "Helix server ready: HTTP http://{}:{}, health http://{}:{}/ready, model {}",
           http.host(),
