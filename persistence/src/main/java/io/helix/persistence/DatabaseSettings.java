@@ -45,7 +45,20 @@ public record DatabaseSettings(String url, String user, String password, int max
       url = "jdbc:h2:file:" + dir.resolve("helix") + ";DB_CLOSE_ON_EXIT=FALSE";
     }
     return new DatabaseSettings(
-        url, db.getString("user"), db.getString("password"), db.getInt("max-connections"));
+        durableOnProcessCrash(url), db.getString("user"), db.getString("password"), db.getInt("max-connections"));
+  }
+
+  /**
+   * H2 keeps committed transactions in memory for up to {@code WRITE_DELAY} (500 ms) before it
+   * writes them, so a killed process loses acknowledged journal events; a delay of 0 writes at every
+   * commit. A URL that sets the delay itself keeps it.
+   */
+  static String durableOnProcessCrash(String url) {
+    boolean h2 = url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:mem:");
+    if (!h2 || url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
+      return url;
+    }
+    return url + ";WRITE_DELAY=0";
   }
 
   /** {@code config} with the journal and the read-model projections pointed at this database. */
