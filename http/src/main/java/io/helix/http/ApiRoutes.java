@@ -27,6 +27,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -336,7 +338,9 @@ final class ApiRoutes extends AllDirectives {
    * helix.http.ws-keep-alive} of silence. When the stream ends the last frame is {@code
    * {"type":"stream_end","last":L,"next":N}} ({@code last} the offset of the stream's last chunk),
    * then the server closes with 1000; a subscription closed early (the client fell too far behind)
-   * ends with {@code {"type":"resume","from":N}} instead. (Pekko HTTP's message API closes with
+   * ends with {@code {"type":"resume","from":N}} instead. With {@code ?batch=true} a chunk frame is
+   * a JSON array of chunks: one while the client keeps up, all that wait (up to {@code
+   * helix.http.ws-max-chunks-per-frame}) when it falls behind. (Pekko HTTP's message API closes with
    * 1000 and no reason, so the offset is in this last frame rather than the close frame.) Messages
    * from the client are read and ignored. An unknown stream is answered 404 and a deleted one 410,
    * before the upgrade.
@@ -344,17 +348,23 @@ final class ApiRoutes extends AllDirectives {
   private Route webSocket(String streamId) {
     return parameterOptional(
         "from",
-        from -> {
-          long offset = from.map(value -> nonNegativeLong(value, "from")).orElse(0L);
-          return withStream(
-              streamId,
-              handle ->
-                  extractMaterializer(
-                      materializer ->
-                          handleWebSocketMessages(
-                              Flow.fromSinkAndSourceCoupled(
-                                  incoming(handle, materializer), frames(handle, offset)))));
-        });
+        from ->
+            parameterOptional(
+                "batch",
+                batch -> {
+                  long offset = from.map(value -> nonNegativeLong(value, "from")).orElse(0L);
+                  int perFrame =
+                      booleanParam(batch, "batch", false) ? settings.wsMaxChunksPerFrame() : 0;
+                  return withStream(
+                      streamId,
+                      handle ->
+                          extractMaterializer(
+                              materializer ->
+                                  handleWebSocketMessages(
+                                      Flow.fromSinkAndSourceCoupled(
+                                          incoming(handle, materializer),
+                                          frames(handle, offset, perFrame)))));
+                }));
   }
 
   /** The stream of this id, or 404; 410 when it was deleted. A stream's id is its root run's id. */
@@ -403,30 +413,62 @@ final class ApiRoutes extends AllDirectives {
   }
 
   /**
-   * The frames of the stream from {@code offset} on: a text frame per chunk, then a last control
-   * frame (end or resume) with the offset to go on from.
+   * The frames of the stream from {@code offset} on: a text frame per chunk (or, when {@code
+   * chunksPerFrame} is positive, per array of up to that many chunks, batched only while the socket
+   * is behind), then a last control frame (end or resume) with the offset to go on from.
    */
-  private Source<Message, NotUsed> frames(AgentHandle handle, long offset) {
-    // per materialization: each has its own next offset
+  private Source<Message, NotUsed> frames(AgentHandle handle, long offset, int chunksPerFrame) {
+    // per materialization: each has its own offsets
     return Source.fromMaterializer(
             (materializer, attributes) -> {
+              AtomicLong accepted = new AtomicLong(offset);
               AtomicLong next = new AtomicLong(offset);
-              return handle.stream(offset)
-                  // ends with the resume frame when the server shuts down
-                  .via(shutdown.flow())
-                  // never a chunk before the offset, nor one twice
-                  .filter(chunk -> chunk.seq() >= next.get())
+              Source<StreamChunk, NotUsed> chunks =
+                  handle.stream(offset)
+                      // ends with the resume frame when the server shuts down
+                      .via(shutdown.flow())
+                      // never a chunk before the offset, nor one twice
+                      .filter(
+                          chunk -> {
+                            if (chunk.seq() < accepted.get()) {
+                              return false;
+                            }
+                            accepted.set(chunk.seq() + 1);
+                            return true;
+                          });
+              Source<List<StreamChunk>, NotUsed> groups =
+                  chunksPerFrame > 0
+                      ? chunks.batch(
+                          chunksPerFrame,
+                          chunk -> {
+                            List<StreamChunk> group = new ArrayList<>();
+                            group.add(chunk);
+                            return group;
+                          },
+                          (group, chunk) -> {
+                            group.add(chunk);
+                            return group;
+                          })
+                      : chunks.map(List::of);
+              return groups
                   .map(Optional::of)
                   // the end marker is rendered after the last chunk, with its offset
-                  .concat(Source.single(Optional.<StreamChunk>empty()))
+                  .concat(Source.single(Optional.<List<StreamChunk>>empty()))
                   .map(
-                      chunk -> {
-                        if (chunk.isEmpty()) {
+                      group -> {
+                        if (group.isEmpty()) {
                           long end = next.get();
                           return controlFrame(STREAM_END_FRAME, "last", end - 1, "next", end);
                         }
-                        next.set(chunk.get().seq() + 1);
-                        return (Message) TextMessage.create(chunk.get().toJsonString());
+                        List<StreamChunk> frame = group.get();
+                        next.set(frame.get(frame.size() - 1).seq() + 1);
+                        return (Message)
+                            TextMessage.create(
+                                chunksPerFrame > 0
+                                    ? frame.stream()
+                                        .map(StreamChunk::toJsonString)
+                                        .collect(Collectors.joining(",", "[", "]"))
+                                    : frame.get(0).toJsonString());
                       })
                   .recover(
                       Throwable.class,

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param maxBodySize the largest request body accepted, in bytes
  * @param bodyReadTimeout how long reading a request body may take
  * @param wsKeepAlive how long a WebSocket may be idle before the server sends a ping frame
+ * @param wsMaxChunksPerFrame the most chunks one frame carries for a WebSocket that asked for
+ *     batched frames ({@code ?batch=true})
  * @param authTokens the bearer tokens accepted; empty: no authentication
  * @param corsAllowedOrigins the origins browsers may call the API from ({@code *}: any); empty: no
  *     CORS headers at all
@@ -35,51 +37,9 @@ public record HttpSettings(
     long maxBodySize,
     Duration bodyReadTimeout,
     Duration wsKeepAlive,
+    int wsMaxChunksPerFrame,
     List<String> authTokens,
     List<String> corsAllowedOrigins) {
-
-  /** The settings without authentication and CORS. */
-  public HttpSettings(
-      String host,
-      int port,
-      Duration sseHeartbeat,
-      Duration resultWaitMax,
-      Duration requestTimeout,
-      long maxBodySize,
-      Duration bodyReadTimeout,
-      Duration wsKeepAlive) {
-    this(
-        host,
-        port,
-        sseHeartbeat,
-        resultWaitMax,
-        requestTimeout,
-        maxBodySize,
-        bodyReadTimeout,
-        wsKeepAlive,
-        List.of(),
-        List.of());
-  }
-
-  /** The settings with the default WebSocket keep-alive (15 s). */
-  public HttpSettings(
-      String host,
-      int port,
-      Duration sseHeartbeat,
-      Duration resultWaitMax,
-      Duration requestTimeout,
-      long maxBodySize,
-      Duration bodyReadTimeout) {
-    this(
-        host,
-        port,
-        sseHeartbeat,
-        resultWaitMax,
-        requestTimeout,
-        maxBodySize,
-        bodyReadTimeout,
-        Duration.ofSeconds(15));
-  }
 
   public HttpSettings {
     authTokens = authTokens == null ? List.of() : List.copyOf(authTokens);
@@ -94,6 +54,9 @@ public record HttpSettings(
     requirePositive(requestTimeout, "request-timeout");
     requirePositive(bodyReadTimeout, "body-read-timeout");
     requirePositive(wsKeepAlive, "ws-keep-alive");
+    if (wsMaxChunksPerFrame < 1) {
+      throw new IllegalArgumentException("ws-max-chunks-per-frame must be at least 1");
+    }
     Objects.requireNonNull(resultWaitMax, "result-wait-max");
     if (resultWaitMax.isNegative()) {
       throw new IllegalArgumentException("result-wait-max must not be negative");
@@ -118,6 +81,7 @@ public record HttpSettings(
         c.getBytes("max-body-size"),
         c.getDuration("body-read-timeout"),
         c.getDuration("ws-keep-alive"),
+        c.getInt("ws-max-chunks-per-frame"),
         list(c, "auth.tokens"),
         list(c, "cors.allowed-origins"));
   }
@@ -126,14 +90,14 @@ public record HttpSettings(
   public HttpSettings withAuthTokens(List<String> tokens) {
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
-        wsKeepAlive, tokens, corsAllowedOrigins);
+        wsKeepAlive, wsMaxChunksPerFrame, tokens, corsAllowedOrigins);
   }
 
   /** These settings, with CORS for these origins ({@code *}: any; none: CORS off). */
   public HttpSettings withCorsAllowedOrigins(List<String> origins) {
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
-        wsKeepAlive, authTokens, origins);
+        wsKeepAlive, wsMaxChunksPerFrame, authTokens, origins);
   }
 
   /** Whether requests need a bearer token. */

@@ -243,6 +243,7 @@ class BadInputSuiteTest {
     cases.add(new Case("Last-Event-ID overflow", get("/agent/stream/suite-existing", "Last-Event-ID", "99999999999999999999999"), is(400), "invalid-request"));
     cases.add(new Case("from negative", get("/agent/stream/suite-existing?from=-1"), is(400), "invalid-request"));
     cases.add(new Case("ws from text", get("/ws/suite-existing?from=abc"), is(400), "invalid-request"));
+    cases.add(new Case("ws batch not a boolean", get("/ws/suite-existing?batch=yes"), is(400), "invalid-request"));
     cases.add(new Case("wait text", get("/agent/result/suite-existing?wait=abc"), is(400), "invalid-request"));
     cases.add(new Case("wait negative", get("/agent/result/suite-existing?wait=-1"), is(400), "invalid-request"));
     cases.add(new Case("wait NaN", get("/agent/result/suite-existing?wait=NaN"), is(400), "invalid-request"));

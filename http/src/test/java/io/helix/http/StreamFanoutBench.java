@@ -47,7 +47,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * <pre>
  * mvn -q -B install -DskipTests && mvn -q -B -pl http test-compile exec:java
  * # options: -Dbench.journal=h2|memory -Dbench.appends=300 -Dbench.batch=1 -Dbench.interval=20ms
- * #          -Dbench.subscribers=1,100,1000
+ * #          -Dbench.subscribers=1,100,1000 -Dbench.frames=chunk,batched
  * </pre>
  */
 public final class StreamFanoutBench {
@@ -61,6 +61,9 @@ public final class StreamFanoutBench {
     Duration interval =
         Duration.ofMillis(
             Long.parseLong(System.getProperty("bench.interval", "20ms").replace("ms", "")));
+    // "chunk": a frame per chunk; "batched": ?batch=true, several chunks per frame when behind
+    List<String> frameModes =
+        List.of(System.getProperty("bench.frames", "chunk,batched").split(","));
     int[] counts =
         Arrays.stream(System.getProperty("bench.subscribers", "1,100,1000").split(","))
             .mapToInt(s -> Integer.parseInt(s.trim()))
@@ -96,16 +99,7 @@ public final class StreamFanoutBench {
     TestRuntime runtime =
         TestRuntime.start(agents, new ModelCatalog().register("silent", silent), config);
     try {
-      HttpSettings settings =
-          new HttpSettings(
-              "127.0.0.1",
-              0,
-              Duration.ofSeconds(15),
-              Duration.ofSeconds(30),
-              Duration.ofSeconds(30),
-              1 << 20,
-              Duration.ofSeconds(10),
-              Duration.ofSeconds(15));
+      HttpSettings settings = HttpSettings.fromConfig(config);
       ServerBinding binding =
           new HttpApi(runtime.executor, agents, settings)
               .bind(runtime.testKit.system(), "127.0.0.1", 0)
@@ -119,12 +113,14 @@ public final class StreamFanoutBench {
               + " chunk(s) each; %d cores%n",
           journal, chunks, interval.toMillis(), batch, Runtime.getRuntime().availableProcessors());
       System.out.printf(
-          "%12s %10s %10s %10s %10s %12s%n",
-          "subscribers", "p50 ms", "p99 ms", "max ms", "receipts", "frames/s");
+          "%8s %12s %10s %10s %10s %10s %12s%n",
+          "frames", "subscribers", "p50 ms", "p99 ms", "max ms", "receipts", "receipts/s");
       // a short warm-up round, not reported
-      round(runtime, streams, base, 10, 100, batch, interval, null);
-      for (int count : counts) {
-        round(runtime, streams, base, count, chunks, batch, interval, System.out);
+      round(runtime, streams, base, "chunk", 10, 100, batch, interval, null);
+      for (String frames : frameModes) {
+        for (int count : counts) {
+          round(runtime, streams, base, frames.trim(), count, chunks, batch, interval, System.out);
+        }
       }
       binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } finally {
@@ -265,7 +261,8 @@ public final class StreamFanoutBench {
         if (n + 1 == delays.length) {
           allReceived.complete(null);
         }
-        return;
+        // a batched frame carries several chunks
+        i += SENT.length;
       }
     }
 
@@ -284,6 +281,7 @@ public final class StreamFanoutBench {
       TestRuntime runtime,
       Streams streams,
       URI base,
+      String frames,
       int subscribers,
       int chunks,
       int batch,
@@ -298,7 +296,11 @@ public final class StreamFanoutBench {
     long from = run.streamStatus().toCompletableFuture().get().nextOffset();
 
     Subscribers receivers =
-        new Subscribers(base, "/ws/" + streamId + "?from=" + from, subscribers, chunks * batch);
+        new Subscribers(
+            base,
+            "/ws/" + streamId + "?from=" + from + (frames.equals("batched") ? "&batch=true" : ""),
+            subscribers,
+            chunks * batch);
     TestRuntime.awaitCondition(
         () -> run.streamStatus().toCompletableFuture().join().subscribers() == subscribers,
         Duration.ofSeconds(30));
@@ -331,7 +333,8 @@ public final class StreamFanoutBench {
     Arrays.sort(all);
     if (out != null) {
       out.printf(
-          "%12d %10.2f %10.2f %10.2f %10d %12.0f%n",
+          "%8s %12d %10.2f %10.2f %10.2f %10d %12.0f%n",
+          frames,
           subscribers,
           all[all.length / 2] / 1e6,
           all[(int) Math.min(all.length - 1, Math.ceil(all.length * 0.99) - 1)] / 1e6,

@@ -36,6 +36,7 @@ final class TestServer implements AutoCloseable {
   static final Duration RESULT_WAIT_MAX = Duration.ofSeconds(5);
   static final long MAX_BODY = 64 * 1024;
   static final Duration BODY_READ_TIMEOUT = Duration.ofSeconds(1);
+  static final int WS_MAX_CHUNKS_PER_FRAME = 64;
   static final int SLOW_WORDS = 200;
   static final Duration WS_KEEP_ALIVE = Duration.ofMillis(300);
 
@@ -100,15 +101,29 @@ final class TestServer implements AutoCloseable {
       java.util.function.Consumer<ModelCatalog> moreModels,
       Duration wsKeepAlive) {
     settings =
-        new HttpSettings(
-            "127.0.0.1",
-            0,
-            HEARTBEAT,
-            RESULT_WAIT_MAX,
-            Duration.ofSeconds(20),
-            MAX_BODY,
-            BODY_READ_TIMEOUT,
-            wsKeepAlive);
+        HttpSettings.fromConfig(
+            com.typesafe.config.ConfigFactory.parseString(
+                    """
+                    helix.http {
+                      host = "127.0.0.1"
+                      port = 0
+                      sse-heartbeat = %d ms
+                      result-wait-max = %d ms
+                      request-timeout = 20 s
+                      max-body-size = %d
+                      body-read-timeout = %d ms
+                      ws-keep-alive = %d ms
+                      ws-max-chunks-per-frame = %d
+                    }
+                    """
+                        .formatted(
+                            HEARTBEAT.toMillis(),
+                            RESULT_WAIT_MAX.toMillis(),
+                            MAX_BODY,
+                            BODY_READ_TIMEOUT.toMillis(),
+                            wsKeepAlive.toMillis(),
+                            WS_MAX_CHUNKS_PER_FRAME))
+                .withFallback(config));
     moreAgents.accept(agents);
     moreModels.accept(models);
     runtime = TestRuntime.start(agents, models, config);

@@ -125,6 +125,77 @@ class WebSocketStreamTest {
   }
 
   @Test
+  void batchedFramesCarryTheSameChunksInFewerFrames() throws Exception {
+    String runId = server.execute("steady", "go");
+    AgentHandle handle = handle(runId);
+    handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    List<StreamChunk> chunks = all(handle);
+
+    List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CompletableFuture<Integer> closed =
+        new java.util.concurrent.CompletableFuture<>();
+    WebSocket.Listener collect =
+        new WebSocket.Listener() {
+          private final StringBuilder partial = new StringBuilder();
+
+          @Override
+          public void onOpen(WebSocket webSocket) {
+            webSocket.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<?> onText(
+              WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+              frames.add(partial.toString());
+              partial.setLength(0);
+            }
+            return null;
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<?> onClose(
+              WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+          }
+
+          @Override
+          public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
+          }
+        };
+    client
+        .newWebSocketBuilder()
+        .buildAsync(
+            java.net.URI.create(
+                "ws://127.0.0.1:" + server.base.getPort() + "/ws/" + runId + "?batch=true"),
+            collect)
+        .get(10, TimeUnit.SECONDS);
+    assertEquals(1000, closed.get(30, TimeUnit.SECONDS));
+
+    JsonNode end = Json.parse(frames.get(frames.size() - 1));
+    assertEquals("stream_end", end.get("type").asText());
+    assertEquals(chunks.size(), end.get("next").asLong());
+    List<JsonNode> received = new ArrayList<>();
+    int largest = 0;
+    for (String frame : frames.subList(0, frames.size() - 1)) {
+      JsonNode array = Json.parse(frame);
+      assertTrue(array.isArray() && !array.isEmpty(), "a chunk frame is a non-empty array: " + frame);
+      largest = Math.max(largest, array.size());
+      array.forEach(received::add);
+    }
+    List<JsonNode> expected = chunks.stream().map(c -> Json.parse(c.toJsonString())).toList();
+    assertEquals(expected, received, "every chunk once, in order");
+    assertTrue(largest <= TestServer.WS_MAX_CHUNKS_PER_FRAME, "at most the configured chunks per frame");
+    assertTrue(
+        frames.size() - 1 < chunks.size(),
+        "a stored stream read at once needs fewer frames than chunks: "
+            + (frames.size() - 1) + " for " + chunks.size());
+  }
+
+  @Test
   void anIdleSocketGetsPings() throws Exception {
     String runId = server.execute("slow", "take your time"); // a word a second
     WsSubscriber subscriber = new WsSubscriber(0);
