@@ -87,6 +87,9 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   private int modelAttemptInFlight;
   // deltas of the current step may be on the stream from an attempt that did not complete
   private boolean stepDeltasMayBeStale;
+  // what the attempt in flight has streamed so far: kept in the journal if the run is aborted
+  private final StringBuilder streamedText = new StringBuilder();
+  private final StringBuilder streamedThinking = new StringBuilder();
   private final Map<String, ToolCallContext> runningTools = new HashMap<>();
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
   private final List<StreamChunk> unsentChunks = new ArrayList<>();
@@ -252,12 +255,23 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   private Effect<RunEvent, RunState> onAbort(RunState state, RunCommand.Abort abort) {
     String reason = abort.reason() == null || abort.reason().isBlank() ? "aborted" : abort.reason();
     return Effect()
-        .persist(new RunEvent.RunAborted(reason, now()))
+        .persist(new RunEvent.RunAborted(reason, interruptedAnswer(), now()))
         .thenRun(
             after -> {
               finish(after); // cancels the work in flight before the caller hears of it
               abort.replyTo().tell(new RunLookup(after.toResult()));
             });
+  }
+
+  /** The text the model streamed in the call in flight, which an abort cuts short; or null. */
+  private AssistantMessage interruptedAnswer() {
+    if (modelAttemptInFlight == 0 || (streamedText.isEmpty() && streamedThinking.isEmpty())) {
+      return null;
+    }
+    return new AssistantMessage(
+        streamedText.toString(),
+        List.of(),
+        streamedThinking.isEmpty() ? null : streamedThinking.toString());
   }
 
   private void startDeadline(RunState state) {
@@ -295,6 +309,8 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   private void requestModel(RunState state, int attempt) {
     int step = state.step() + 1;
     modelAttemptInFlight = attempt;
+    streamedText.setLength(0);
+    streamedThinking.setLength(0);
     ActorRef<RunCommand> self = context.getSelf();
     Optional<AgentDefinition> agent = agent(state);
     if (agent.isEmpty()) {
@@ -364,8 +380,10 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     ModelEvent event = streamed.event();
     stepDeltasMayBeStale = true;
     if (event instanceof ModelEvent.TextDelta delta) {
+      streamedText.append(delta.text());
       emit(state, step, ChunkTypes.TEXT_DELTA, Json.object().put("delta", delta.text()));
     } else if (event instanceof ModelEvent.ThinkingDelta thinking) {
+      streamedThinking.append(thinking.text());
       emit(
           state,
           step,

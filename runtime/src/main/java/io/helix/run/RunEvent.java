@@ -53,5 +53,11 @@ public sealed interface RunEvent extends CborSerializable {
 
   record RunFailed(String error, long timestamp) implements RunEvent {}
 
-  record RunAborted(String reason, long timestamp) implements RunEvent {}
+  /**
+   * The run was aborted. {@code interrupted} is what the model had streamed of the answer in flight
+   * (text and thinking, no tool calls), kept as the run's last message; null when no answer was
+   * under way (and in events written before it existed).
+   */
+  record RunAborted(String reason, AssistantMessage interrupted, long timestamp)
+      implements RunEvent {}
 }

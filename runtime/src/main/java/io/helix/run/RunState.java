@@ -123,7 +123,11 @@ public record RunState(
     } else if (event instanceof RunEvent.RunFailed e) {
       return ended(RunStatus.failed, null, e.error(), false, null, e);
     } else if (event instanceof RunEvent.RunAborted e) {
-      return ended(RunStatus.failed, null, "aborted: " + e.reason(), true, e.reason(), e);
+      RunState withAnswer =
+          e.interrupted() == null
+              ? this
+              : with(plus(e.interrupted()), step, usage, customState, subAgents, e);
+      return withAnswer.ended(RunStatus.failed, null, "aborted: " + e.reason(), true, e.reason(), e);
     }
     throw new IllegalArgumentException("unknown run event " + event);
   }

@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
+import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +53,19 @@ class AbortTest {
     runtime.close();
   }
 
+  private List<RunEvent> events(String runId) throws Exception {
+    PersistenceTestKitReadJournal journal =
+        PersistenceQuery.get(Adapter.toClassic(runtime.testKit.system()))
+            .getReadJournalFor(
+                PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
+    return await(
+            journal
+                .currentEventsByPersistenceId(
+                    PersistenceId.of(RunEntity.TYPE_KEY.name(), runId).id(), 0, Long.MAX_VALUE)
+                .map(envelope -> (RunEvent) envelope.event())
+                .runWith(Sink.seq(), runtime.testKit.system()));
+  }
+
   private static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
@@ -76,6 +93,22 @@ class AbortTest {
     assertEquals("run_end", seen.get(seen.size() - 1).type());
     long deltas = seen.stream().filter(c -> c.type().equals("text_delta")).count();
     assertTrue(deltas < 400, "the answer stopped streaming, saw " + deltas);
+
+    // what was streamed of the answer is kept as the run's last message, not lost with the abort
+    String streamedText =
+        seen.stream()
+            .filter(c -> c.type().equals("text_delta"))
+            .map(c -> c.toJson().get("delta").asText())
+            .collect(java.util.stream.Collectors.joining());
+    RunEvent.RunAborted abortEvent =
+        (RunEvent.RunAborted) events("abort-1").get(events("abort-1").size() - 1);
+    assertEquals(streamedText, abortEvent.interrupted().content());
+    assertTrue(abortEvent.interrupted().toolCalls().isEmpty());
+    RunState folded = null;
+    for (RunEvent event : events("abort-1")) {
+      folded = (folded == null ? RunState.EMPTY : folded).apply(event);
+    }
+    assertEquals(abortEvent.interrupted(), folded.messages().get(folded.messages().size() - 1));
 
     RunResult again = await(handle.abort("twice"));
     assertEquals("user cancelled", again.abortReason(), "aborting an ended run changes nothing");

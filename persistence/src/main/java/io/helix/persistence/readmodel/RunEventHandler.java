@@ -124,6 +124,18 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
           e.timestamp());
     } else if (event instanceof RunEvent.OutputRequested e) {
       insertMessage(connection, runId, "user", e.reminder(), null, null, null, null, null, e.timestamp());
+    } else if (event instanceof RunEvent.RunAborted e && e.interrupted() != null) {
+      insertMessage(
+          connection,
+          runId,
+          "assistant",
+          e.interrupted().content(),
+          null,
+          null,
+          null,
+          e.interrupted().thinking(),
+          "interrupted: aborted: " + e.reason(),
+          e.timestamp());
     }
   }
 

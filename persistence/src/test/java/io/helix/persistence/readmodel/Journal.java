@@ -36,7 +36,8 @@ final class Journal {
         if (event instanceof RunEvent.RunStarted
             || event instanceof RunEvent.ModelResponded
             || event instanceof RunEvent.ToolResultRecorded
-            || event instanceof RunEvent.OutputRequested) {
+            || event instanceof RunEvent.OutputRequested
+            || (event instanceof RunEvent.RunAborted aborted && aborted.interrupted() != null)) {
           times.add(event.timestamp());
         }
       }
