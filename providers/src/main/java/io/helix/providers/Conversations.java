@@ -20,6 +20,7 @@ import io.helix.model.ToolSpec;
 import io.helix.model.UserMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Our conversation (what the journal holds) as a LangChain4j chat request, and LangChain4j's tool
@@ -52,11 +53,16 @@ final class Conversations {
       return dev.langchain4j.data.message.UserMessage.from(user.content());
     }
     if (message instanceof AssistantMessage assistant) {
-      // Thinking is not sent back: providers that want it (Anthropic) also want its signature,
-      // which our messages do not keep.
       AiMessage.Builder ai = AiMessage.builder();
       if (!assistant.content().isEmpty()) {
         ai.text(assistant.content());
+      }
+      // thinking goes back only with the provider's signature of it, which is what they check
+      if (!assistant.providerAttributes().isEmpty()) {
+        ai.attributes(Map.copyOf(assistant.providerAttributes()));
+        if (assistant.thinking() != null && !assistant.thinking().isEmpty()) {
+          ai.thinking(assistant.thinking());
+        }
       }
       if (assistant.hasToolCalls()) {
         ai.toolExecutionRequests(

@@ -174,6 +174,10 @@ public final class Providers {
             .httpClientBuilder(
                 httpClient(baseUrl, http, GeminiRequests::mergeFunctionResponses).asBuilder())
             .apiKey(key.reveal())
+            // thoughts as thinking, not text; their signatures kept and sent back, which Gemini 3
+            // requires with function calls
+            .returnThinking(true)
+            .sendThinking(true)
             .timeout(http.responseTimeout());
     if (baseUrl != null) {
       builder.baseUrl(baseUrl);

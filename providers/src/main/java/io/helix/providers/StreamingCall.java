@@ -181,6 +181,16 @@ final class StreamingCall implements ModelCall, StreamingChatResponseHandler {
       if (!streamedThinking && message.thinking() != null && !message.thinking().isEmpty()) {
         emit(new ModelEvent.ThinkingDelta(message.thinking()));
       }
+      Map<String, String> attributes = new HashMap<>();
+      message.attributes().forEach(
+          (name, value) -> {
+            if (value instanceof String text) {
+              attributes.put(name, text);
+            }
+          });
+      if (!attributes.isEmpty()) {
+        emit(new ModelEvent.ProviderAttributes(attributes));
+      }
       List<ToolExecutionRequest> requests = message.toolExecutionRequests();
       for (int i = 0; i < requests.size(); i++) {
         ToolCall call = Conversations.toToolCall(requests.get(i), toolCallIds.getOrDefault(i, fallbackId(i)));

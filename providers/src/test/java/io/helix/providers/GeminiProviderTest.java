@@ -13,6 +13,8 @@ import java.util.Map;
 /** Google Gemini's streamGenerateContent (SSE) against a fake of its API. */
 class GeminiProviderTest extends ProviderContract {
 
+  private static final String THOUGHT_SIGNATURE = "CiQBjz1rX2Z0aG91Z2h0LXNpZ25hdHVyZQ==";
+
   @Override
   String provider() {
     return Providers.GEMINI;
@@ -39,7 +41,8 @@ class GeminiProviderTest extends ProviderContract {
         List.of(
             GeminiWire.text("Let me "),
             GeminiWire.text("add."),
-            GeminiWire.functionCalls(
+            GeminiWire.signedFunctionCalls(
+                THOUGHT_SIGNATURE,
                 GeminiWire.call("add", Json.parse("{\"a\":1,\"b\":2}")),
                 GeminiWire.call("add", Json.parse("{\"a\":3,\"b\":4}"))),
             GeminiWire.finish("STOP", 20, 10)));
@@ -84,6 +87,9 @@ class GeminiProviderTest extends ProviderContract {
     JsonNode contents = body.get("contents");
     assertEquals(3, contents.size(), contents.toString());
     assertEquals("add", contents.at("/1/parts/1/functionCall/name").asText(), contents.toString());
+    // the thought signature goes back on the first function call, as Gemini 3 requires
+    assertEquals(THOUGHT_SIGNATURE, contents.at("/1/parts/1/thoughtSignature").asText(), contents.toString());
+    assertEquals("", contents.at("/1/parts/2/thoughtSignature").asText(), contents.toString());
     // both results in one content, as Gemini requires for parallel calls
     JsonNode results = contents.at("/2/parts");
     assertEquals(2, results.size(), contents.toString());

@@ -42,6 +42,19 @@ final class GeminiWire {
     return data(response(parts, null));
   }
 
+  /** Function calls as Gemini 3 sends them: the first part carries the thought signature. */
+  static String signedFunctionCalls(String thoughtSignature, JsonNode... calls) {
+    ArrayNode parts = Json.mapper().createArrayNode();
+    for (JsonNode call : calls) {
+      ObjectNode part = parts.addObject();
+      part.set("functionCall", call);
+      if (parts.size() == 1) {
+        part.put("thoughtSignature", thoughtSignature);
+      }
+    }
+    return data(response(parts, null));
+  }
+
   static JsonNode call(String name, JsonNode args) {
     ObjectNode call = Json.object().put("name", name);
     call.set("args", args);

@@ -16,5 +16,12 @@ public sealed interface ModelEvent {
   /** A piece of a tool call's JSON arguments as the provider streams them (informational). */
   record ToolCallArgumentsDelta(String toolCallId, String delta) implements ModelEvent {}
 
+  /**
+   * Opaque values the provider attached to its answer and wants back with it on the next call
+   * (e.g. a thinking signature); they become the response's {@link
+   * AssistantMessage#providerAttributes()}.
+   */
+  record ProviderAttributes(java.util.Map<String, String> values) implements ModelEvent {}
+
   record Finished(String finishReason, TokenUsage usage) implements ModelEvent {}
 }
