@@ -177,27 +177,56 @@ final class ApiRoutes extends AllDirectives {
 
   private Route routes() {
     return concat(
-                path("openapi.json", () -> get(this::openApi)),
+                path("openapi.json", () -> get(() -> only(NO_PARAMS, this::openApi))),
                 pathPrefix(
                     "agent",
                     () ->
                         concat(
-                            path("execute", () -> post(this::execute)),
+                            path("execute", () -> post(() -> only(NO_PARAMS, this::execute))),
                             path(
                                 segment("stream").slash(segment()),
-                                runId -> get(() -> stream(runId))),
+                                runId -> get(() -> only(STREAM_PARAMS, () -> stream(runId)))),
                             path(
                                 segment("result").slash(segment()),
-                                runId -> get(() -> result(runId))),
+                                runId -> get(() -> only(RESULT_PARAMS, () -> result(runId)))),
                             path(
                                 segment("abort").slash(segment()),
-                                runId -> post(() -> abort(runId))),
+                                runId -> post(() -> only(NO_PARAMS, () -> abort(runId)))),
                             path(
                                 segment("state").slash(segment()),
-                                runId -> get(() -> state(runId))),
-                            path("runs", () -> get(this::listRuns)),
-                            path("agents", () -> get(this::listAgents)))),
-                path(segment("ws").slash(segment()), streamId -> get(() -> webSocket(streamId))));
+                                runId -> get(() -> only(STATE_PARAMS, () -> state(runId)))),
+                            path("runs", () -> get(() -> only(RUNS_PARAMS, this::listRuns))),
+                            path("agents", () -> get(() -> only(NO_PARAMS, this::listAgents))))),
+                path(
+                    segment("ws").slash(segment()),
+                    streamId -> get(() -> only(WS_PARAMS, () -> webSocket(streamId)))));
+  }
+
+  private static final List<String> NO_PARAMS = List.of();
+  private static final List<String> STREAM_PARAMS = List.of("from");
+  private static final List<String> RESULT_PARAMS = List.of("wait");
+  private static final List<String> STATE_PARAMS = List.of("offset", "limit", "includeThinking");
+  static final List<String> RUNS_PARAMS =
+      List.of("status", "agentType", "createdFrom", "createdBefore", "rootsOnly", "limit", "cursor");
+  private static final List<String> WS_PARAMS =
+      List.of("from", "batch", RequestGate.ACCESS_TOKEN_PARAM);
+
+  /** 400 for a query parameter the route does not know: a misspelt one is an error, not ignored. */
+  private Route only(List<String> known, java.util.function.Supplier<Route> inner) {
+    return parameterMap(
+        params -> {
+          for (String name : params.keySet()) {
+            if (!known.contains(name)) {
+              throw new ProblemException(
+                  Problems.invalidRequest(
+                      "unknown query parameter '"
+                          + name
+                          + "'"
+                          + (known.isEmpty() ? "; this endpoint takes none" : "; known: " + known)));
+            }
+          }
+          return inner.get();
+        });
   }
 
   // ---- POST /agent/execute
@@ -751,13 +780,6 @@ final class ApiRoutes extends AllDirectives {
   private Route listRuns() {
     return parameterMap(
         params -> {
-          for (String name : params.keySet()) {
-            if (!RUNS_PARAMS.contains(name)) {
-              throw new ProblemException(
-                  Problems.invalidRequest(
-                      "unknown query parameter '" + name + "'; known: " + RUNS_PARAMS));
-            }
-          }
           RunFilter filter = RunFilter.all();
           String status = params.get("status");
           if (status != null && !status.isEmpty()) {
@@ -801,10 +823,6 @@ final class ApiRoutes extends AllDirectives {
               });
         });
   }
-
-  static final java.util.Set<String> RUNS_PARAMS =
-      new java.util.LinkedHashSet<>(
-          List.of("status", "agentType", "createdFrom", "createdBefore", "rootsOnly", "limit", "cursor"));
 
   /** A query of the read model; its IllegalArgumentException (a bad cursor, limit) is a 400. */
   private static <T> CompletionStage<T> queryHistory(

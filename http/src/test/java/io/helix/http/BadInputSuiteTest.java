@@ -252,6 +252,12 @@ class BadInputSuiteTest {
     cases.add(new Case("state includeThinking odd", get("/agent/state/suite-existing?includeThinking=maybe"), is(400), "invalid-request"));
     cases.add(new Case("runs bad status", get("/agent/runs?status=bogus"), is(400), "invalid-request"));
     cases.add(new Case("runs unknown parameter", get("/agent/runs?sort=asc"), is(400), "invalid-request"));
+    cases.add(new Case("result misspelt wait", get("/agent/result/suite-existing?wiat=5"), is(400), "invalid-request"));
+    cases.add(new Case("stream misspelt from", get("/agent/stream/suite-existing?form=3"), is(400), "invalid-request"));
+    cases.add(new Case("ws misspelt from", get("/ws/suite-existing?fro=1"), is(400), "invalid-request"));
+    cases.add(new Case("state unknown parameter", get("/agent/state/suite-existing?page=2"), is(400), "invalid-request"));
+    cases.add(new Case("execute with a query", post("/agent/execute?runId=x", "application/json", "{\"agentType\":\"adder\",\"message\":\"m\"}".getBytes(StandardCharsets.UTF_8)), is(400), "invalid-request"));
+    cases.add(new Case("agents with a query", get("/agent/agents?verbose=true"), is(400), "invalid-request"));
     cases.add(new Case("header too long", raw("GET /agent/agents HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\nConnection: close\r\n\r\n"), is(400, 431), null));
     StringBuilder many = new StringBuilder("GET /agent/agents HTTP/1.1\r\nHost: x\r\n");
     for (int i = 0; i < 200; i++) {
