@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
@@ -212,7 +213,7 @@ final class ApiRoutes extends AllDirectives {
       List.of("from", "batch", RequestGate.ACCESS_TOKEN_PARAM);
 
   /** 400 for a query parameter the route does not know: a misspelt one is an error, not ignored. */
-  private Route only(List<String> known, java.util.function.Supplier<Route> inner) {
+  private Route only(List<String> known, Supplier<Route> inner) {
     return parameterMap(
         params -> {
           for (String name : params.keySet()) {
@@ -419,7 +420,7 @@ final class ApiRoutes extends AllDirectives {
   }
 
   /** {@code inner}, unless the handle's stream was deleted after its retention (410). */
-  private Route withStreamNotDeleted(AgentHandle handle, java.util.function.Supplier<Route> inner) {
+  private Route withStreamNotDeleted(AgentHandle handle, Supplier<Route> inner) {
     CompletionStage<Optional<StreamStatus>> status =
         invoke(handle::streamStatus)
             .thenApply(Optional::of)
@@ -826,7 +827,7 @@ final class ApiRoutes extends AllDirectives {
 
   /** A query of the read model; its IllegalArgumentException (a bad cursor, limit) is a 400. */
   private static <T> CompletionStage<T> queryHistory(
-      java.util.function.Supplier<CompletionStage<T>> query) {
+      Supplier<CompletionStage<T>> query) {
     return invoke(query)
         .exceptionallyCompose(
             error ->
@@ -1022,7 +1023,7 @@ final class ApiRoutes extends AllDirectives {
 
   /** Calls the runtime; a synchronous throw becomes a failed stage, answered like one. */
   private static <T> CompletionStage<T> invoke(
-      java.util.function.Supplier<CompletionStage<T>> call) {
+      Supplier<CompletionStage<T>> call) {
     try {
       CompletionStage<T> stage = call.get();
       return stage == null

@@ -14,12 +14,16 @@ import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
 import io.helix.testkit.TestAgents;
 import io.helix.testkit.TestRuntime;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
@@ -131,9 +135,8 @@ class WebSocketStreamTest {
     handle.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
     List<StreamChunk> chunks = all(handle);
 
-    List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.CompletableFuture<Integer> closed =
-        new java.util.concurrent.CompletableFuture<>();
+    List<String> frames = new CopyOnWriteArrayList<>();
+    CompletableFuture<Integer> closed = new CompletableFuture<>();
     WebSocket.Listener collect =
         new WebSocket.Listener() {
           private final StringBuilder partial = new StringBuilder();
@@ -144,7 +147,7 @@ class WebSocketStreamTest {
           }
 
           @Override
-          public java.util.concurrent.CompletionStage<?> onText(
+          public CompletionStage<?> onText(
               WebSocket webSocket, CharSequence data, boolean last) {
             partial.append(data);
             if (last) {
@@ -155,7 +158,7 @@ class WebSocketStreamTest {
           }
 
           @Override
-          public java.util.concurrent.CompletionStage<?> onClose(
+          public CompletionStage<?> onClose(
               WebSocket webSocket, int statusCode, String reason) {
             closed.complete(statusCode);
             return null;
@@ -169,7 +172,7 @@ class WebSocketStreamTest {
     client
         .newWebSocketBuilder()
         .buildAsync(
-            java.net.URI.create(
+            URI.create(
                 "ws://127.0.0.1:" + server.base.getPort() + "/ws/" + runId + "?batch=true"),
             collect)
         .get(10, TimeUnit.SECONDS);
