@@ -263,7 +263,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
             });
   }
 
-  /** The text the model streamed in the call in flight, which an abort cuts short; or null. */
+  /** What the model streamed in the call in flight, which an abort or deadline cuts short; or null. */
   private AssistantMessage interruptedAnswer() {
     if (modelAttemptInFlight == 0 || (streamedText.isEmpty() && streamedThinking.isEmpty())) {
       return null;
@@ -290,7 +290,9 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   private Effect<RunEvent, RunState> onDeadline(RunState state, RunCommand.DeadlineReached d) {
     Duration deadline = agent(state).map(AgentDefinition::deadline).orElse(Duration.ZERO);
     return Effect()
-        .persist(new RunEvent.RunFailed("run deadline of " + deadline + " exceeded", now()))
+        .persist(
+            new RunEvent.RunFailed(
+                "run deadline of " + deadline + " exceeded", interruptedAnswer(), now()))
         .thenRun(this::finish);
   }
 
@@ -510,7 +512,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
             + failed.attempt()
             + (failed.attempt() == 1 ? " attempt: " : " attempts: ")
             + error.getMessage();
-    return Effect().persist(new RunEvent.RunFailed(message, now())).thenRun(this::finish);
+    return Effect().persist(new RunEvent.RunFailed(message, null, now())).thenRun(this::finish);
   }
 
   private Effect<RunEvent, RunState> onRetryModel(RunState state, RunCommand.RetryModel retry) {
@@ -791,7 +793,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     if (after.running() && after.pendingToolCalls().isEmpty() && after.step() >= maxSteps) {
       all.add(
           new RunEvent.RunFailed(
-              "reached maxSteps (" + maxSteps + ") without a final answer", now()));
+              "reached maxSteps (" + maxSteps + ") without a final answer", null, now()));
     }
     return Effect()
         .persist(all)

@@ -51,7 +51,12 @@ public sealed interface RunEvent extends CborSerializable {
 
   record RunCompleted(JsonNode output, long timestamp) implements RunEvent {}
 
-  record RunFailed(String error, long timestamp) implements RunEvent {}
+  /**
+   * The run failed. {@code interrupted} is what the model had streamed of the answer in flight when
+   * the run's deadline cut it short (as with {@link RunAborted}); null otherwise.
+   */
+  record RunFailed(String error, AssistantMessage interrupted, long timestamp)
+      implements RunEvent {}
 
   /**
    * The run was aborted. {@code interrupted} is what the model had streamed of the answer in flight

@@ -1,8 +1,10 @@
 package io.helix.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.helix.agent.AgentDefinition;
 import io.helix.agent.AgentHandle;
 import io.helix.agent.AgentRegistry;
 import io.helix.agent.RunResult;
@@ -45,7 +47,14 @@ class AbortTest {
           Duration.ofMillis(50));
   private final TestRuntime runtime =
       TestRuntime.start(
-          new AgentRegistry().register(TestAgents.adder("adder", 5)),
+          new AgentRegistry()
+              .register(TestAgents.adder("adder", 5))
+              .register(
+                  AgentDefinition.builder("hasty")
+                      .systemPrompt("be quick")
+                      .model("scripted:x")
+                      .deadline(Duration.ofMillis(600))
+                      .build()),
           new ModelCatalog().register("scripted", slow));
 
   @AfterAll
@@ -80,12 +89,13 @@ class AbortTest {
         () -> seen.stream().filter(c -> c.type().equals("text_delta")).count() >= 3,
         Duration.ofSeconds(10));
 
+    int cancelledBefore = slow.cancelledCalls();
     RunResult aborted = await(handle.abort("user cancelled"));
 
     assertEquals(RunStatus.failed, aborted.status());
     assertTrue(aborted.aborted());
     assertEquals("user cancelled", aborted.abortReason());
-    assertEquals(1, slow.cancelledCalls(), "the model call in flight was cancelled");
+    assertEquals(cancelledBefore + 1, slow.cancelledCalls(), "the model call in flight was cancelled");
     await(streamDone);
     StreamChunk error = seen.get(seen.size() - 2);
     assertEquals("error", error.type());
@@ -113,5 +123,24 @@ class AbortTest {
     RunResult again = await(handle.abort("twice"));
     assertEquals("user cancelled", again.abortReason(), "aborting an ended run changes nothing");
     assertEquals(aborted, await(handle.result()));
+  }
+
+  @Test
+  void aDeadlineKeepsWhatTheModelHadStreamed() throws Exception {
+    AgentHandle handle = await(runtime.executor.execute("hasty", "talk", "deadline-1"));
+    RunResult failed = await(handle.result());
+    assertEquals(RunStatus.failed, failed.status());
+    assertTrue(failed.error().contains("deadline"), failed.error());
+    List<StreamChunk> chunks =
+        await(handle.stream(0).runWith(Sink.seq(), runtime.testKit.system()));
+    String streamedText =
+        chunks.stream()
+            .filter(c -> c.type().equals("text_delta"))
+            .map(c -> c.toJson().get("delta").asText())
+            .collect(java.util.stream.Collectors.joining());
+    assertFalse(streamedText.isEmpty(), "the model streamed before the deadline");
+    List<RunEvent> events = events("deadline-1");
+    RunEvent.RunFailed end = (RunEvent.RunFailed) events.get(events.size() - 1);
+    assertEquals(streamedText, end.interrupted().content());
   }
 }

@@ -125,18 +125,27 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
     } else if (event instanceof RunEvent.OutputRequested e) {
       insertMessage(connection, runId, "user", e.reminder(), null, null, null, null, null, e.timestamp());
     } else if (event instanceof RunEvent.RunAborted e && e.interrupted() != null) {
-      insertMessage(
-          connection,
-          runId,
-          "assistant",
-          e.interrupted().content(),
-          null,
-          null,
-          null,
-          e.interrupted().thinking(),
-          "interrupted: aborted: " + e.reason(),
-          e.timestamp());
+      insertInterrupted(connection, runId, e.interrupted(), "aborted: " + e.reason(), e);
+    } else if (event instanceof RunEvent.RunFailed e && e.interrupted() != null) {
+      insertInterrupted(connection, runId, e.interrupted(), e.error(), e);
     }
+  }
+
+  /** The answer a run's end cut short, as its last message; {@code error} says why it ended. */
+  private static void insertInterrupted(
+      Connection connection, String runId, AssistantMessage answer, String why, RunEvent event)
+      throws SQLException {
+    insertMessage(
+        connection,
+        runId,
+        "assistant",
+        answer.content(),
+        null,
+        null,
+        null,
+        answer.thinking(),
+        "interrupted: " + why,
+        event.timestamp());
   }
 
   static String runIdOf(String persistenceId) {

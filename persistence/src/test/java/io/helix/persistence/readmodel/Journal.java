@@ -37,7 +37,8 @@ final class Journal {
             || event instanceof RunEvent.ModelResponded
             || event instanceof RunEvent.ToolResultRecorded
             || event instanceof RunEvent.OutputRequested
-            || (event instanceof RunEvent.RunAborted aborted && aborted.interrupted() != null)) {
+            || (event instanceof RunEvent.RunAborted aborted && aborted.interrupted() != null)
+            || (event instanceof RunEvent.RunFailed failed && failed.interrupted() != null)) {
           times.add(event.timestamp());
         }
       }
