@@ -87,7 +87,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
   private int modelAttemptInFlight;
   // deltas of the current step may be on the stream from an attempt that did not complete
   private boolean stepDeltasMayBeStale;
-  // what the attempt in flight has streamed so far: kept in the journal if the run is aborted
+  // what the attempt in flight has streamed so far: kept if an abort or the deadline ends the run
   private final StringBuilder streamedText = new StringBuilder();
   private final StringBuilder streamedThinking = new StringBuilder();
   private final Map<String, ToolCallContext> runningTools = new HashMap<>();

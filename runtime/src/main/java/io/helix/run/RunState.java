@@ -121,7 +121,8 @@ public record RunState(
     } else if (event instanceof RunEvent.RunCompleted e) {
       return ended(RunStatus.completed, e.output(), null, false, null, e);
     } else if (event instanceof RunEvent.RunFailed e) {
-      return withInterrupted(e.interrupted(), e).ended(RunStatus.failed, null, e.error(), false, null, e);
+      return withInterrupted(e.interrupted(), e)
+          .ended(RunStatus.failed, null, e.error(), false, null, e);
     } else if (event instanceof RunEvent.RunAborted e) {
       return withInterrupted(e.interrupted(), e)
           .ended(RunStatus.failed, null, "aborted: " + e.reason(), true, e.reason(), e);
@@ -131,7 +132,9 @@ public record RunState(
 
   /** The answer a run's end cut short, if any, as its last message. */
   private RunState withInterrupted(AssistantMessage interrupted, RunEvent event) {
-    return interrupted == null ? this : with(plus(interrupted), step, usage, customState, subAgents, event);
+    return interrupted == null
+        ? this
+        : with(plus(interrupted), step, usage, customState, subAgents, event);
   }
 
   private RunState with(
