@@ -111,8 +111,8 @@ public final class Bench {
                   Files.createTempDirectory("helix-bench-pg"));
             }
           } else {
-            measure("PostgreSQL", options.pgUrl(), options.pgUser(), options.pgPassword(),
-                Files.createTempDirectory("helix-bench-pg"));
+            measure("PostgreSQL", freshDatabase(options.pgUrl(), options.pgUser(), options.pgPassword()),
+                options.pgUser(), options.pgPassword(), Files.createTempDirectory("helix-bench-pg"));
           }
         }
         default -> throw new IllegalArgumentException("unknown database " + database);
@@ -120,6 +120,27 @@ public final class Bench {
     }
     print();
   }
+
+  /**
+   * The URL of an empty database {@value #BENCH_DATABASE} on the server the given URL names, made
+   * anew: every run of the benchmark starts from empty tables, as on a fresh machine, not on the
+   * journals of the runs before it.
+   */
+  private static String freshDatabase(String url, String user, String password) throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + BENCH_DATABASE);
+      s.execute("CREATE DATABASE " + BENCH_DATABASE);
+    }
+    java.util.regex.Matcher database =
+        java.util.regex.Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$").matcher(url);
+    if (!database.matches()) {
+      throw new IllegalArgumentException("not a jdbc:postgresql://host/database URL: " + url);
+    }
+    return database.group(1) + BENCH_DATABASE + database.group(3);
+  }
+
+  private static final String BENCH_DATABASE = "helix_bench";
 
   private void measure(String name, String url, String user, String password, Path dir)
       throws Exception {
