@@ -30,7 +30,8 @@ public interface AgentHandle {
    * stream, where its chunks go. Fails with {@link io.helix.stream.SubscriberTooSlowException} when
    * the consumer falls more than {@code helix.stream.subscriber-buffer} chunks behind (resume from
    * its offset), with {@link io.helix.stream.StreamUnavailableException} when this node stops
-   * (resume elsewhere from its offset), and with {@link io.helix.stream.StreamDeletedException}
+   * (resume elsewhere from its offset) — both {@link io.helix.stream.StreamInterruptedException}s
+   * carrying the offset to resume from — and with {@link io.helix.stream.StreamDeletedException}
    * once the stream was deleted after its retention period.
    */
   Source<StreamChunk, NotUsed> stream(long fromOffset);

@@ -5,29 +5,14 @@ package io.helix.stream;
  * node is stopping). Nothing is lost: subscribe again, on another node, from {@link
  * #resumeOffset()}.
  */
-public final class StreamUnavailableException extends RuntimeException {
+public final class StreamUnavailableException extends StreamInterruptedException {
   private static final long serialVersionUID = 1L;
-
-  private final String streamId;
-  private final long resumeOffset;
 
   public StreamUnavailableException(String streamId, long resumeOffset) {
     super(
+        streamId,
+        resumeOffset,
         "stream '" + streamId + "' is unavailable here (the node is stopping); resume from offset "
-            + resumeOffset,
-        null,
-        false,
-        false);
-    this.streamId = streamId;
-    this.resumeOffset = resumeOffset;
-  }
-
-  public String streamId() {
-    return streamId;
-  }
-
-  /** The offset of the first chunk this subscriber did not get. */
-  public long resumeOffset() {
-    return resumeOffset;
+            + resumeOffset);
   }
 }

@@ -5,33 +5,14 @@ package io.helix.stream;
  * holds up neither the writer nor the other subscribers. It resumes by subscribing again from
  * {@link #resumeOffset()}: nothing is lost.
  */
-public final class SubscriberTooSlowException extends RuntimeException {
+public final class SubscriberTooSlowException extends StreamInterruptedException {
   private static final long serialVersionUID = 1L;
-
-  private final String streamId;
-  private final long resumeOffset;
 
   public SubscriberTooSlowException(String streamId, long resumeOffset, int buffer) {
     super(
-        "subscriber of stream '"
-            + streamId
-            + "' fell more than "
-            + buffer
-            + " chunks behind; resume from offset "
-            + resumeOffset,
-        null,
-        false,
-        false);
-    this.streamId = streamId;
-    this.resumeOffset = resumeOffset;
-  }
-
-  public String streamId() {
-    return streamId;
-  }
-
-  /** The offset of the first chunk this subscriber did not get. */
-  public long resumeOffset() {
-    return resumeOffset;
+        streamId,
+        resumeOffset,
+        "subscriber of stream '" + streamId + "' fell more than " + buffer
+            + " chunks behind; resume from offset " + resumeOffset);
   }
 }
