@@ -204,7 +204,7 @@ final class ApiRoutes extends AllDirectives {
   }
 
   private static final List<String> NO_PARAMS = List.of();
-  private static final List<String> STREAM_PARAMS = List.of("from");
+  private static final List<String> STREAM_PARAMS = List.of("from", RequestGate.ACCESS_TOKEN_PARAM);
   private static final List<String> RESULT_PARAMS = List.of("wait");
   private static final List<String> STATE_PARAMS = List.of("offset", "limit", "includeThinking");
   static final List<String> RUNS_PARAMS =

@@ -34,8 +34,9 @@ import org.slf4j.MDC;
  *       ({@code OPTIONS} with {@code Access-Control-Request-Method}) from an allowed origin is
  *       answered 204 with the allowed methods and headers, from any other origin 403.
  *   <li><b>Authentication</b> ({@code helix.http.auth.tokens}, off when empty): {@code
- *       Authorization: Bearer <token>}; a WebSocket ({@code /ws/...}) may give {@code
- *       ?access_token=<token>} instead. Otherwise 401 with {@code WWW-Authenticate: Bearer}.
+ *       Authorization: Bearer <token>}; a stream a browser opens ({@code /ws/...} and the SSE
+ *       {@code /agent/stream/...}: neither WebSocket nor EventSource can set headers) may give
+ *       {@code ?access_token=<token>} instead. Otherwise 401 with {@code WWW-Authenticate: Bearer}.
  *       Tokens are compared in constant time (SHA-256 digests, {@link MessageDigest#isEqual}).
  * </ul>
  */
@@ -119,7 +120,7 @@ final class RequestGate extends AllDirectives {
       return complete(
           Problems.unauthorized(
               "a bearer token is required (Authorization: Bearer <token>"
-                  + (isWebSocketPath(request) ? ", or ?access_token=<token>" : "")
+                  + (takesTokenInQuery(request) ? ", or ?access_token=<token>" : "")
                   + ")",
               false));
     }
@@ -129,8 +130,10 @@ final class RequestGate extends AllDirectives {
     return routes.get();
   }
 
-  private static boolean isWebSocketPath(HttpRequest request) {
-    return request.getUri().path().startsWith("/ws/");
+  /** The streams browsers open with an API that cannot set headers: WebSocket and EventSource. */
+  private static boolean takesTokenInQuery(HttpRequest request) {
+    String path = request.getUri().path();
+    return path.startsWith("/ws/") || path.startsWith("/agent/stream/");
   }
 
   private static Optional<String> bearerToken(HttpRequest request) {
@@ -145,7 +148,7 @@ final class RequestGate extends AllDirectives {
     if (header.isPresent()) {
       return header;
     }
-    if (isWebSocketPath(request)) {
+    if (takesTokenInQuery(request)) {
       return request.getUri().query().get(ACCESS_TOKEN_PARAM).filter(value -> !value.isEmpty());
     }
     return Optional.empty();

@@ -86,7 +86,7 @@ class AuthCorsRequestIdTest {
             .POST(HttpRequest.BodyPublishers.ofString(body)));
     assertEquals(202, started.statusCode(), started.body());
     assertEquals(200, server.send(authed("/agent/result/auth-rest-1?wait=5").GET()).statusCode());
-    // the access_token query parameter is for WebSockets only
+    // the access_token query parameter is for the streams browsers open (WebSocket, EventSource) only
     assertUnauthorized(server.send(request("/agent/agents?access_token=" + TOKEN).GET()), false);
   }
 
@@ -96,6 +96,12 @@ class AuthCorsRequestIdTest {
     assertUnauthorized(server.send(request("/agent/stream/" + runId).GET()), false);
     assertUnauthorized(server.send(request("/agent/stream/" + runId).header("Authorization", "Bearer nope").GET()), true);
     try (SseStream stream = SseStream.open(server.client, authed("/agent/stream/" + runId).timeout(TestServer.DEADLINE).GET().build())) {
+      stream.awaitDone(TestServer.DEADLINE);
+      assertEquals("run_end", stream.events.get(stream.events.size() - 1).type());
+    }
+    // an EventSource cannot set headers: the token may come as ?access_token=
+    assertUnauthorized(server.send(request("/agent/stream/" + runId + "?access_token=nope").GET()), true);
+    try (SseStream stream = SseStream.open(server.client, request("/agent/stream/" + runId + "?from=0&access_token=" + TOKEN).timeout(TestServer.DEADLINE).GET().build())) {
       stream.awaitDone(TestServer.DEADLINE);
       assertEquals("run_end", stream.events.get(stream.events.size() - 1).type());
     }
