@@ -127,15 +127,21 @@ public final class Bench {
    * journals of the runs before it.
    */
   private static String freshDatabase(String url, String user, String password) throws Exception {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
-        java.sql.Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + BENCH_DATABASE);
-      s.execute("CREATE DATABASE " + BENCH_DATABASE);
-    }
     java.util.regex.Matcher database =
         java.util.regex.Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$").matcher(url);
     if (!database.matches()) {
       throw new IllegalArgumentException("not a jdbc:postgresql://host/database URL: " + url);
+    }
+    if (database.group(2).equals(BENCH_DATABASE)) {
+      throw new IllegalArgumentException(
+          "give the URL of another database on the server (e.g. postgres): the benchmark drops and"
+              + " creates " + BENCH_DATABASE + " from there");
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password);
+        java.sql.Statement s = c.createStatement()) {
+      // FORCE (PostgreSQL 13+): a crashed earlier run may have left connections to it
+      s.execute("DROP DATABASE IF EXISTS " + BENCH_DATABASE + " WITH (FORCE)");
+      s.execute("CREATE DATABASE " + BENCH_DATABASE);
     }
     return database.group(1) + BENCH_DATABASE + database.group(3);
   }

@@ -221,7 +221,7 @@ final class ApiRoutes extends AllDirectives {
               throw new ProblemException(
                   Problems.invalidRequest(
                       "unknown query parameter '"
-                          + name
+                          + abbreviate(name)
                           + "'"
                           + (known.isEmpty() ? "; this endpoint takes none" : "; known: " + known)));
             }

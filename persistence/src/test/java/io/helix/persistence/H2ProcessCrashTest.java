@@ -44,7 +44,9 @@ class H2ProcessCrashTest {
 
   private static DatabaseSettings settings(Path dataDir) {
     return DatabaseSettings.fromConfig(
-        ConfigFactory.parseString("helix.data-dir = \"" + dataDir.toAbsolutePath() + "\"")
+        ConfigFactory.parseString(
+                // the embedded H2 file, whatever HELIX_DB_URL says
+                "helix.db.url = \"\"\nhelix.data-dir = \"" + dataDir.toAbsolutePath() + "\"")
             .withFallback(ConfigFactory.load()));
   }
 

@@ -265,7 +265,7 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
 
   /** What the model streamed in the call in flight, which an abort or deadline cuts short; or null. */
   private AssistantMessage interruptedAnswer() {
-    if (modelAttemptInFlight == 0 || (streamedText.isEmpty() && streamedThinking.isEmpty())) {
+    if (streamedText.isEmpty() && streamedThinking.isEmpty()) {
       return null;
     }
     return new AssistantMessage(
@@ -530,6 +530,9 @@ public final class RunEntity extends EventSourcedBehavior<RunCommand, RunEvent, 
     }
     modelCall = null;
     modelAttemptInFlight = 0;
+    // what an ended call streamed is either in its response or stale (a retry streams anew)
+    streamedText.setLength(0);
+    streamedThinking.setLength(0);
   }
 
   // ---- tools and sub-agents

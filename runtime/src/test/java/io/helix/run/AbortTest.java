@@ -2,6 +2,7 @@ package io.helix.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.helix.agent.AgentDefinition;
@@ -53,7 +54,7 @@ class AbortTest {
                   AgentDefinition.builder("hasty")
                       .systemPrompt("be quick")
                       .model("scripted:x")
-                      .deadline(Duration.ofMillis(600))
+                      .deadline(Duration.ofSeconds(2))
                       .build()),
           new ModelCatalog().register("scripted", slow));
 
@@ -141,6 +142,7 @@ class AbortTest {
     assertFalse(streamedText.isEmpty(), "the model streamed before the deadline");
     List<RunEvent> events = events("deadline-1");
     RunEvent.RunFailed end = (RunEvent.RunFailed) events.get(events.size() - 1);
+    assertNotNull(end.interrupted(), "the deadline cut an answer short");
     assertEquals(streamedText, end.interrupted().content());
   }
 }
