@@ -13,7 +13,6 @@ import io.helix.stream.StreamChunk;
 import io.helix.stream.Streams;
 import io.helix.testkit.TestAgents;
 import io.helix.testkit.TestRuntime;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -154,17 +153,9 @@ public final class StreamFanoutBench {
       this.perSubscriber = perSubscriber;
       this.delays = new long[count * perSubscriber];
       for (int i = 0; i < count; i++) {
-        SocketChannel channel =
-            SocketChannel.open(new InetSocketAddress(base.getHost(), base.getPort()));
-        channel.write(
-            ByteBuffer.wrap(
-                ("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
-                        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        + "Sec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII)));
+        SocketChannel channel = WsFleet.requestUpgrade(base, path);
         Connection connection = new Connection();
-        readHead(channel, connection.buffer);
+        WsFleet.readHead(channel, connection.buffer);
         channel.configureBlocking(false);
         channel.register(selector, SelectionKey.OP_READ, connection);
         channels.add(channel);
@@ -172,26 +163,6 @@ public final class StreamFanoutBench {
       reader = new Thread(this::read, "bench-subscribers");
       reader.setDaemon(true);
       reader.start();
-    }
-
-    /** Reads up to the end of the 101 answer's head; what follows stays in the buffer. */
-    private static void readHead(SocketChannel channel, ByteBuffer buffer) throws Exception {
-      while (true) {
-        channel.read(buffer);
-        for (int i = 3; i < buffer.position(); i++) {
-          if (buffer.get(i - 3) == '\r' && buffer.get(i - 2) == '\n'
-              && buffer.get(i - 1) == '\r' && buffer.get(i) == '\n') {
-            String head = new String(buffer.array(), 0, i, StandardCharsets.US_ASCII);
-            if (!head.startsWith("HTTP/1.1 101")) {
-              throw new IllegalStateException("upgrade refused: " + head);
-            }
-            buffer.flip();
-            buffer.position(i + 1);
-            buffer.compact();
-            return;
-          }
-        }
-      }
     }
 
     private void read() {

@@ -74,21 +74,13 @@ final class WsFleet implements AutoCloseable {
 
   /** Opens {@code count} subscribers to {@code /ws/streamId?from=from}. */
   WsFleet(URI base, String streamId, long from, int count) throws IOException {
-    String request =
-        "GET /ws/" + streamId + "?from=" + from + " HTTP/1.1\r\n"
-            + "Host: " + base.getHost() + ":" + base.getPort() + "\r\n"
-            + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            + "Sec-WebSocket-Version: 13\r\n\r\n";
     for (int i = 0; i < count; i++) {
-      SocketChannel channel =
-          SocketChannel.open(new InetSocketAddress(base.getHost(), base.getPort()));
-      channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
-      subscribers.add(new Subscriber(channel, from));
+      subscribers.add(
+          new Subscriber(requestUpgrade(base, "/ws/" + streamId + "?from=" + from), from));
     }
     // the heads, then every socket to the selector
     for (Subscriber subscriber : subscribers) {
-      readHead(subscriber);
+      readHead(subscriber.channel, subscriber.buffer);
       subscriber.channel.configureBlocking(false);
       subscriber.channel.register(selector, SelectionKey.OP_READ, subscriber);
       open.incrementAndGet();
@@ -98,11 +90,27 @@ final class WsFleet implements AutoCloseable {
     reader.start();
   }
 
-  /** Reads up to the end of the 101 answer's head; what follows stays in the buffer. */
-  private static void readHead(Subscriber subscriber) throws IOException {
-    ByteBuffer buffer = subscriber.buffer;
+  /** A socket to the server that has sent a WebSocket upgrade request for {@code path}. */
+  static SocketChannel requestUpgrade(URI base, String path) throws IOException {
+    String request =
+        "GET " + path + " HTTP/1.1\r\n"
+            + "Host: " + base.getHost() + ":" + base.getPort() + "\r\n"
+            + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            + "Sec-WebSocket-Version: 13\r\n\r\n";
+    SocketChannel channel =
+        SocketChannel.open(new InetSocketAddress(base.getHost(), base.getPort()));
+    channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+    return channel;
+  }
+
+  /**
+   * Reads the upgrade's answer up to the end of its head (a blocking channel), which must be a
+   * 101; the bytes after it stay in the buffer.
+   */
+  static void readHead(SocketChannel channel, ByteBuffer buffer) throws IOException {
     while (true) {
-      if (subscriber.channel.read(buffer) < 0) {
+      if (channel.read(buffer) < 0) {
         throw new IOException("closed during the handshake");
       }
       for (int i = 3; i < buffer.position(); i++) {

@@ -1,5 +1,6 @@
 package io.helix.persistence;
 
+import static io.helix.testkit.TestRuntime.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.Test;
@@ -28,9 +28,6 @@ import org.junit.jupiter.api.Test;
 /** Runs on the embedded H2 file through the real JDBC journal, across a restart of the node. */
 class JdbcJournalTest {
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   private static Config journalConfig(Path dir) {
     return DatabaseSettings.withJournal(

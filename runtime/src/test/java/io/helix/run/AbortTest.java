@@ -1,5 +1,6 @@
 package io.helix.run;
 
+import static io.helix.testkit.TestRuntime.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
@@ -76,9 +76,6 @@ class AbortTest {
                 .runWith(Sink.seq(), runtime.testKit.system()));
   }
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   @Test
   void abortCancelsTheModelCallAndEndsTheStream() throws Exception {

@@ -1,5 +1,6 @@
 package io.helix.run;
 
+import static io.helix.testkit.TestRuntime.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -83,9 +84,6 @@ class AgentLoopTest {
     runtime.close();
   }
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   private List<StreamChunk> chunks(AgentHandle handle, long from) throws Exception {
     return await(handle.stream(from).runWith(Sink.seq(), runtime.testKit.system()));

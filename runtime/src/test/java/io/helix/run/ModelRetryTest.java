@@ -1,5 +1,6 @@
 package io.helix.run;
 
+import static io.helix.testkit.TestRuntime.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -82,9 +82,6 @@ class ModelRetryTest {
     runtime.close();
   }
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   @Test
   void retriesHonourRetryAfterAndMarkStaleDeltas() throws Exception {

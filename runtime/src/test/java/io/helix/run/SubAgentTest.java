@@ -1,5 +1,6 @@
 package io.helix.run;
 
+import static io.helix.testkit.TestRuntime.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,8 +21,6 @@ import io.helix.testkit.TestRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -93,9 +92,6 @@ class SubAgentTest {
     runtime.close();
   }
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
 
   @Test
   void aSubAgentRunsAsAChildRunOnTheParentsStream() throws Exception {

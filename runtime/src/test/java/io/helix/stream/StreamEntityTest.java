@@ -1,5 +1,6 @@
 package io.helix.stream;
 
+import static io.helix.testkit.TestRuntime.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -114,9 +114,6 @@ class StreamEntityTest {
     streams.append(streamId, batch, end);
   }
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   private CompletionStage<List<StreamChunk>> collect(String streamId, long from) {
     return streams.subscribe(streamId, from).runWith(Sink.seq(), system);

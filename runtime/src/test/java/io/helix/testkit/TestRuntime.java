@@ -7,6 +7,8 @@ import io.helix.agent.AgentRegistry;
 import io.helix.model.ModelCatalog;
 import io.helix.runtime.HelixRuntime;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.MemberStatus;
@@ -74,6 +76,14 @@ public final class TestRuntime implements AutoCloseable {
   }
 
   /** Waits for a condition with a deadline; fails the test when the deadline passes. */
+  /** How long {@link #await} waits for a stage before the test fails. */
+  public static final Duration AWAIT = Duration.ofSeconds(30);
+
+  /** The stage's value, failing the test when it fails or takes longer than {@link #AWAIT}. */
+  public static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   public static void awaitCondition(BooleanSupplier condition, Duration deadline) {
     long end = System.nanoTime() + deadline.toNanos();
     while (!condition.getAsBoolean()) {

@@ -1,5 +1,7 @@
 package io.helix.persistence.readmodel;
 
+import static io.helix.testkit.TestRuntime.await;
+
 import io.helix.history.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,9 +58,6 @@ abstract class ReadModelContract {
   /** A fresh, migrated database. */
   abstract TestDatabase newDatabase() throws Exception;
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   private static TestRuntime node(TestDatabase database, Workload workload) {
     return TestRuntime.start(Workload.AGENTS, workload.models(), database.nodeConfig());

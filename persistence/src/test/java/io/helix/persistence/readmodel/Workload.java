@@ -1,5 +1,7 @@
 package io.helix.persistence.readmodel;
 
+import static io.helix.testkit.TestRuntime.await;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.helix.agent.AgentDefinition;
 import io.helix.agent.AgentHandle;
@@ -160,9 +162,6 @@ final class Workload {
     return roots;
   }
 
-  private static <T> T await(CompletionStage<T> stage) throws Exception {
-    return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
 
   private static List<ModelEvent> script(ModelRequest request) {
     int step = request.step();
