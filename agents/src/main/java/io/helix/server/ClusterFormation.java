@@ -1,6 +1,7 @@
 package io.helix.server;
 
 import com.typesafe.config.Config;
+import io.helix.persistence.DatabaseSettings;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.actor.Address;
@@ -39,6 +40,33 @@ final class ClusterFormation {
     }
     cluster.manager().tell(new Join(cluster.selfMember().address()));
     return "a one-node cluster";
+  }
+
+  /**
+   * Refuses a node that would form a cluster with others on a database of its own: each node's
+   * embedded H2 file is a journal of its own, so runs would be recovered from the wrong journal (or
+   * not at all) as shards move. Seed nodes that are only this node itself, or none, are one node.
+   */
+  static void requireSharedDatabase(Config config, DatabaseSettings database) {
+    if (database.dialect() != DatabaseSettings.Dialect.H2) {
+      return;
+    }
+    String discovery = config.getString("helix.cluster.discovery").trim();
+    String self =
+        config.getString("pekko.remote.artery.canonical.hostname")
+            + ":"
+            + config.getInt("pekko.remote.artery.canonical.port");
+    boolean others =
+        Arrays.stream(config.getString("helix.cluster.seed-nodes").split(","))
+            .map(String::trim)
+            .anyMatch(seed -> !seed.isEmpty() && !seed.equals(self));
+    if (!discovery.isEmpty() || others) {
+      throw new IllegalStateException(
+          "HELIX_SEED_NODES or HELIX_DISCOVERY make this node one of a cluster, but it has no"
+              + " HELIX_DB_URL: every node would keep its own embedded H2 journal. Set HELIX_DB_URL"
+              + " (with HELIX_DB_USER, HELIX_DB_PASSWORD) to the PostgreSQL database all nodes share,"
+              + " or unset HELIX_SEED_NODES and HELIX_DISCOVERY for a single node.");
+    }
   }
 
   /** {@code host:port,host:port} as remoting addresses of the system {@code systemName}. */

@@ -1,7 +1,6 @@
 package io.helix.server;
 
 import io.helix.persistence.DatabaseHealth;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
@@ -10,16 +9,14 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 /** A Pekko Management readiness check: the node is ready only while its database answers. */
 public final class DatabaseReadinessCheck implements Supplier<CompletionStage<Boolean>> {
 
-  private final ActorSystem system;
-  private final Duration timeout;
+  private final DatabaseHealth health;
 
   public DatabaseReadinessCheck(ActorSystem system) {
-    this.system = system;
-    this.timeout = system.settings().config().getDuration("helix.health.database-timeout");
+    this.health = DatabaseHealth.get(Adapter.toTyped(system));
   }
 
   @Override
   public CompletionStage<Boolean> get() {
-    return DatabaseHealth.check(Adapter.toTyped(system), timeout);
+    return health.check();
   }
 }

@@ -50,6 +50,7 @@ public final class HelixServer implements AutoCloseable {
   public static HelixServer start(Config config) throws Exception {
     Config withJournal = DatabaseSettings.withJournal(config);
     DatabaseSettings database = DatabaseSettings.fromConfig(withJournal);
+    ClusterFormation.requireSharedDatabase(withJournal, database);
     int migrated = DatabaseMigrations.migrate(database);
     log.info("database {}: {} migration(s) applied", database.redactedUrl(), migrated);
 

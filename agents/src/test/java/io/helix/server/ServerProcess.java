@@ -63,6 +63,7 @@ final class ServerProcess implements AutoCloseable {
     command.add("-jar");
     command.add(JAR.toAbsolutePath().toString());
     ProcessBuilder builder = new ProcessBuilder(command);
+    cleanEnvironment(builder.environment());
     builder.environment().put("HELIX_DATA_DIR", dataDir.toString());
     builder.environment().put("HELIX_HTTP_PORT", String.valueOf(httpPort));
     builder.environment().put("HELIX_MANAGEMENT_PORT", String.valueOf(managementPort));
@@ -73,6 +74,22 @@ final class ServerProcess implements AutoCloseable {
     process = builder.start();
     TestRuntime.awaitCondition(this::ready, Duration.ofSeconds(60));
     return this;
+  }
+
+  /**
+   * Keeps only what a JVM needs of this machine's environment: nothing configures the server but
+   * what the test gives it (no model key, no {@code HELIX_*} setting, no proxy of the machine's).
+   */
+  static void cleanEnvironment(Map<String, String> environment) {
+    Map<String, String> kept = new java.util.HashMap<>();
+    for (String name : List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")) {
+      String value = environment.get(name);
+      if (value != null) {
+        kept.put(name, value);
+      }
+    }
+    environment.clear();
+    environment.putAll(kept);
   }
 
   private boolean ready() {

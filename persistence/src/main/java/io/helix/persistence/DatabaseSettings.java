@@ -79,16 +79,27 @@ public record DatabaseSettings(String url, String user, String password, int max
 
   /**
    * The journal's and the projections' configuration, to lay over the loaded config (in code: in a
-   * shaded jar's merged reference.conf, Pekko's own defaults for these keys could win). The
+   * shaded jar's merged reference.conf, Pekko's own defaults for these keys could win). The journal's
+   * writes (journal, snapshots, durable state) and its queries (the read journal) each get a pool
+   * of their own, {@code helix.db.max-connections} and {@code helix.db.query-max-connections}. The
    * read-model projections ({@code pekko-projection-jdbc}) get this database's dialect and run their
    * JDBC work on {@code helix.read-model.jdbc-dispatcher}, sized like the read model's pool.
    */
   public Config journalConfig() {
-    String prefix = "pekko-persistence-jdbc.shared-databases.default.";
     Map<String, String> settings = new HashMap<>();
-    for (String plugin :
-        List.of("jdbc-journal", "jdbc-snapshot-store", "jdbc-read-journal", "jdbc-durable-state-store")) {
+    for (String plugin : List.of("jdbc-journal", "jdbc-snapshot-store", "jdbc-durable-state-store")) {
       settings.put(plugin + ".use-shared-db", "default");
+    }
+    settings.put("jdbc-read-journal.use-shared-db", "query");
+    for (String database : List.of("default", "query")) {
+      String prefix = "pekko-persistence-jdbc.shared-databases." + database + ".";
+      settings.putAll(
+          Map.of(
+              prefix + "profile", dialect().slickProfile,
+              prefix + "db.driver", dialect().driver,
+              prefix + "db.url", url,
+              prefix + "db.user", user,
+              prefix + "db.password", password));
     }
     settings.putAll(
         Map.of(
@@ -96,12 +107,7 @@ public record DatabaseSettings(String url, String user, String password, int max
             "pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store",
             "pekko.persistence.state.plugin", "jdbc-durable-state-store",
             "pekko.projection.jdbc.dialect", dialect().projectionDialect,
-            "pekko.projection.jdbc.use-dispatcher", "helix.read-model.jdbc-dispatcher",
-            prefix + "profile", dialect().slickProfile,
-            prefix + "db.driver", dialect().driver,
-            prefix + "db.url", url,
-            prefix + "db.user", user,
-            prefix + "db.password", password));
+            "pekko.projection.jdbc.use-dispatcher", "helix.read-model.jdbc-dispatcher"));
     return ConfigFactory.parseMap(settings);
   }
 

