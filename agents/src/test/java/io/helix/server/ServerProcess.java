@@ -54,6 +54,22 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts the process and waits until {@code /ready} answers 200. */
   ServerProcess start() throws IOException {
+    launch();
+    TestRuntime.awaitCondition(this::ready, Duration.ofSeconds(60));
+    return this;
+  }
+
+  /** Starts the process and waits for it to exit by itself (a start that must fail); its code. */
+  int startAndAwaitExit(Duration atMost) throws IOException, InterruptedException {
+    launch();
+    if (!process.waitFor(atMost.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new AssertionError("the server did not exit within " + atMost + ":\n" + logText());
+    }
+    return process.exitValue();
+  }
+
+  private void launch() throws IOException {
     if (!Files.exists(JAR)) {
       throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: run mvn package first");
     }
@@ -72,8 +88,6 @@ final class ServerProcess implements AutoCloseable {
     log = Files.createTempFile(dataDir, "server-", ".log");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     process = builder.start();
-    TestRuntime.awaitCondition(this::ready, Duration.ofSeconds(60));
-    return this;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.helix.server;
 
+import ch.qos.logback.classic.LoggerContext;
 import com.typesafe.config.ConfigFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,8 +15,12 @@ public final class Main {
   public static void main(String[] args) {
     try {
       HelixServer.start(ConfigFactory.load());
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
       log.error("Helix server failed to start: {}", e.getMessage(), e);
+      // the log is asynchronous: flush it, so the reason is seen before the process ends
+      if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+        logback.stop();
+      }
       System.exit(1);
     }
   }
