@@ -13,4 +13,6 @@ USER 10001
 # HTTP API, health (/ready, /alive), cluster remoting
 EXPOSE 8080 8558 25520
 ENV HELIX_DATA_DIR=/tmp/helix-data
+# Each SSE/WebSocket subscriber holds a connection and a file descriptor: run the container with a
+# limit above helix.http.max-connections (16384 by default), e.g. docker run --ulimit nofile=65536
 ENTRYPOINT ["java", "-jar", "/app/helix-server.jar"]

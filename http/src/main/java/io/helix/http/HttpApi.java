@@ -173,7 +173,8 @@ public final class HttpApi {
 
   /**
    * Serves the API on {@code host:port} (port 0: any free port, see the binding's address), with
-   * WebSocket pings after {@code helix.http.ws-keep-alive} of silence.
+   * WebSocket pings after {@code helix.http.ws-keep-alive} of silence, and the accept backlog and
+   * connection limit of {@code helix.http.backlog} and {@code helix.http.max-connections}.
    */
   public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
     ServerSettings server = ServerSettings.create(system.classicSystem());
@@ -184,7 +185,10 @@ public final class HttpApi {
                 .withPeriodicKeepAliveMode("ping")
                 .withPeriodicKeepAliveMaxIdle(settings.wsKeepAlive()));
     ServerSettings serverSettings =
-        withPings.withParsingErrorHandler(ProblemParsingErrorHandler.class.getName());
+        withPings
+            .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
+            .withBacklog(settings.backlog())
+            .withMaxConnections(settings.maxConnections());
     Config config = system.settings().config();
     Duration deadline =
         config.hasPath("helix.http.shutdown-deadline")

@@ -39,7 +39,9 @@ public record HttpSettings(
     Duration wsKeepAlive,
     int wsMaxChunksPerFrame,
     List<String> authTokens,
-    List<String> corsAllowedOrigins) {
+    List<String> corsAllowedOrigins,
+    int backlog,
+    int maxConnections) {
 
   public HttpSettings {
     authTokens = authTokens == null ? List.of() : List.copyOf(authTokens);
@@ -54,6 +56,9 @@ public record HttpSettings(
     requirePositive(requestTimeout, "request-timeout");
     requirePositive(bodyReadTimeout, "body-read-timeout");
     requirePositive(wsKeepAlive, "ws-keep-alive");
+    if (backlog < 1 || maxConnections < 1) {
+      throw new IllegalArgumentException("backlog and max-connections must be at least 1");
+    }
     if (wsMaxChunksPerFrame < 1) {
       throw new IllegalArgumentException("ws-max-chunks-per-frame must be at least 1");
     }
@@ -83,21 +88,23 @@ public record HttpSettings(
         c.getDuration("ws-keep-alive"),
         c.getInt("ws-max-chunks-per-frame"),
         list(c, "auth.tokens"),
-        list(c, "cors.allowed-origins"));
+        list(c, "cors.allowed-origins"),
+        c.getInt("backlog"),
+        c.getInt("max-connections"));
   }
 
   /** These settings, accepting only these bearer tokens (none: authentication off). */
   public HttpSettings withAuthTokens(List<String> tokens) {
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
-        wsKeepAlive, wsMaxChunksPerFrame, tokens, corsAllowedOrigins);
+        wsKeepAlive, wsMaxChunksPerFrame, tokens, corsAllowedOrigins, backlog, maxConnections);
   }
 
   /** These settings, with CORS for these origins ({@code *}: any; none: CORS off). */
   public HttpSettings withCorsAllowedOrigins(List<String> origins) {
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
-        wsKeepAlive, wsMaxChunksPerFrame, authTokens, origins);
+        wsKeepAlive, wsMaxChunksPerFrame, authTokens, origins, backlog, maxConnections);
   }
 
   /** Whether requests need a bearer token. */

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * A thousand WebSocket subscribers of one run's stream, in one JVM over loopback, each receive the
- * identical, gap-free sequence of its more than 2,000 chunks. The subscribers are lean clients on
+ * A thousand WebSocket subscribers of one run's stream, connecting all at once, in one JVM over
+ * loopback, each receive the identical, gap-free sequence of its more than 2,000 chunks. The subscribers are lean clients on
  * plain sockets ({@link WsFleet}), so the two cores go to the server.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,10 +44,7 @@ class WebSocketFanOutTest {
 
   private final TestServer server =
       new TestServer(
-          """
-          pekko.http.server.max-connections = 4096
-          pekko.http.server.backlog = 1024
-          """,
+          "", // the defaults (helix.http.backlog, max-connections) must take a crowd
           agents -> agents.register(TestAgents.adder("chatty", 2).withModel("gated:test")),
           models -> models.register("gated", chatty),
           Duration.ofSeconds(15));

@@ -74,9 +74,19 @@ final class WsFleet implements AutoCloseable {
 
   /** Opens {@code count} subscribers to {@code /ws/streamId?from=from}. */
   WsFleet(URI base, String streamId, long from, int count) throws IOException {
+    // every connection attempt at once, as a crowd arrives: the server's accept backlog must hold it
+    List<SocketChannel> connecting = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      subscribers.add(
-          new Subscriber(requestUpgrade(base, "/ws/" + streamId + "?from=" + from), from));
+      SocketChannel channel = SocketChannel.open();
+      channel.configureBlocking(false);
+      channel.connect(new InetSocketAddress(base.getHost(), base.getPort()));
+      connecting.add(channel);
+    }
+    for (SocketChannel channel : connecting) {
+      channel.configureBlocking(true);
+      channel.finishConnect();
+      sendUpgrade(channel, base, "/ws/" + streamId + "?from=" + from);
+      subscribers.add(new Subscriber(channel, from));
     }
     // the heads, then every socket to the selector
     for (Subscriber subscriber : subscribers) {
@@ -92,16 +102,20 @@ final class WsFleet implements AutoCloseable {
 
   /** A socket to the server that has sent a WebSocket upgrade request for {@code path}. */
   static SocketChannel requestUpgrade(URI base, String path) throws IOException {
+    SocketChannel channel =
+        SocketChannel.open(new InetSocketAddress(base.getHost(), base.getPort()));
+    sendUpgrade(channel, base, path);
+    return channel;
+  }
+
+  private static void sendUpgrade(SocketChannel channel, URI base, String path) throws IOException {
     String request =
         "GET " + path + " HTTP/1.1\r\n"
             + "Host: " + base.getHost() + ":" + base.getPort() + "\r\n"
             + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
             + "Sec-WebSocket-Version: 13\r\n\r\n";
-    SocketChannel channel =
-        SocketChannel.open(new InetSocketAddress(base.getHost(), base.getPort()));
     channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
-    return channel;
   }
 
   /**
