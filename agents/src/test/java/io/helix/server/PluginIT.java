@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged server with what an operator drops in: a plugin jar compiled on its own against
- * helix-runtime, and an agents file. Broken ones stop the start, naming what is wrong.
+ * helix-runtime, and an agents file. Broken ones stop the start, naming what is wrong; so does an
+ * API open to the network without authentication.
  */
 @Tag("slow")
 class PluginIT {
@@ -120,6 +121,18 @@ class PluginIT {
       assertEquals(1, server.startAndAwaitExit(Duration.ofSeconds(60)));
       String log = server.logText();
       assertTrue(log.contains(agentsFile + ": agent 'x'.tools: no tool named 'nope'"), log);
+    }
+  }
+
+  @Test
+  void anOpenAddressWithoutAuthenticationDoesNotStart() throws Exception {
+    Path dir = Files.createTempDirectory("helix-open");
+    try (ServerProcess server =
+        new ServerProcess(dir, Map.of("HELIX_HTTP_HOST", "0.0.0.0"), List.of())) {
+      assertEquals(1, server.startAndAwaitExit(Duration.ofSeconds(60)));
+      String log = server.logText();
+      assertTrue(
+          log.contains("the HTTP API would listen on 0.0.0.0 with no authentication"), log);
     }
   }
 }

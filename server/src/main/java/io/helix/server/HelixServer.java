@@ -122,6 +122,8 @@ public final class HelixServer implements AutoCloseable {
   private static HelixServer start(Config config, Builder builder) throws Exception {
     DatabaseSettings database = DatabaseSettings.fromConfig(config);
     ClusterFormation.requireSharedDatabase(config, database);
+    HttpSettings http = HttpSettings.fromConfig(config);
+    SecureDefaults.requireAuthentication(config, http);
     // plugins, the agents file and models first: a broken one stops the start before anything runs
     List<PluginLoader.Loaded> plugins = new ArrayList<>();
     builder.providers.forEach(p -> plugins.add(new PluginLoader.Loaded(p, "builder: " + p.getClass().getName())));
@@ -145,7 +147,6 @@ public final class HelixServer implements AutoCloseable {
       // the agent_state and messages tables, kept by projections of the run events
       StateStore stateStore = ReadModel.start(system);
 
-      HttpSettings http = HttpSettings.fromConfig(config);
       ServerBinding binding =
           new HttpApi(executor, assembly.agents, stateStore, http)
               .bind(system)
