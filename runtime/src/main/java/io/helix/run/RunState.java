@@ -42,6 +42,16 @@ public record RunState(
     long updatedAt)
     implements CborSerializable {
 
+  /**
+   * Fills what a snapshot written before a field existed lacks (see
+   * docs/journal-compatibility.md): lists are never null, usage is never null.
+   */
+  public RunState {
+    messages = messages == null ? List.of() : messages;
+    subAgents = subAgents == null ? List.of() : subAgents;
+    usage = usage == null ? TokenUsage.ZERO : usage;
+  }
+
   /** A sub-agent's run started for a tool call. */
   public record SubAgentRef(int step, String toolCallId, String childRunId, String agentType)
       implements CborSerializable {}
