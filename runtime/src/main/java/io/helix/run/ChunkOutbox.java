@@ -47,9 +47,8 @@ final class ChunkOutbox {
 
   /** Queues a chunk of {@code step} (the step a model call answers is the state's next). */
   void add(RunState state, int step, Chunk chunk) {
-    unsent.add(
-        StreamChunk.of(
-            chunk.type(), runId, state.agentType(), step, System.currentTimeMillis(), chunk.data()));
+    long now = System.currentTimeMillis();
+    unsent.add(StreamChunk.of(chunk.type(), runId, state.agentType(), step, now, chunk.data()));
     if (unsent.size() >= settings.chunkBatchMax()) {
       flush(state, false);
     } else if (!timers.isTimerActive(FLUSH_TIMER)) {

@@ -156,10 +156,12 @@ final class ModelAttempt {
     }
   }
 
-  /** The failure a silent model counts as: retryable. */
-  ModelException timedOut() {
-    return ModelException.retryable(
-        "model call timed out after " + env.settings().modelTimeout().toMillis() + " ms");
+  /** The failure a timeout counts as: a retryable one. */
+  InternalCommand.ModelFailed failureOf(InternalCommand.ModelTimedOut timedOut) {
+    String message =
+        "model call timed out after " + env.settings().modelTimeout().toMillis() + " ms";
+    return new InternalCommand.ModelFailed(
+        timedOut.step(), timedOut.attempt(), ModelException.retryable(message));
   }
 
   /** After a crash the step's model call may have been cut after its deltas were streamed. */

@@ -96,7 +96,8 @@ final class RunChunks {
           toolCall(started.toolCallId()).put("toolName", started.toolName()));
     } else if (event instanceof ModelEvent.ToolCallArgumentsDelta delta) {
       return chunk(
-          ChunkTypes.TOOL_ARG_STREAM_DELTA, toolCall(delta.toolCallId()).put("delta", delta.delta()));
+          ChunkTypes.TOOL_ARG_STREAM_DELTA,
+          toolCall(delta.toolCallId()).put("delta", delta.delta()));
     }
     // complete tool calls, provider attributes and the finish come with the persisted response
     return Optional.empty();

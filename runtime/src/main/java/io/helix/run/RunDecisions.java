@@ -315,7 +315,8 @@ final class RunDecisions {
       RunState state, Optional<AgentDefinition> agent, long now) {
     return agent
         .map(AgentDefinition::deadline)
-        .map(deadline -> Duration.ofMillis(Math.max(0, state.createdAt() + deadline.toMillis() - now)));
+        .map(deadline -> state.createdAt() + deadline.toMillis() - now)
+        .map(left -> Duration.ofMillis(Math.max(0, left)));
   }
 
   /** The run's deadline passed, cutting short what the model was streaming. */

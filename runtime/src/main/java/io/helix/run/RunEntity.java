@@ -2,14 +2,11 @@ package io.helix.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentDefinition;
-import io.helix.agent.RunStatus;
 import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.AfterModelFailure;
-import io.helix.run.RunDecisions.Next;
 import io.helix.run.RunDecisions.ToolOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -46,10 +43,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * persisted events; token deltas are streamed as they arrive.
  *
  * <p>This class is the run's protocol: per state, which command does what ({@link
- * #commandHandler}), with a reply enforced for each public command. The rest is beside it: {@link
- * RunDecisions} decides (state and outcome in, events out, no actor), {@link RunChunks} says what
- * is streamed and {@link ChunkOutbox} sends it, and the work in flight is held by {@link
- * ModelAttempt}, {@link ToolRunner} and {@link SubAgents}.
+ * #commandHandler}), with a reply enforced for each public command, what it persists, and how it
+ * recovers. The rest is beside it: {@link RunDecisions} decides (state and outcome in, events out,
+ * no actor); {@link RunWork} carries out what follows a persisted event, with the work in flight
+ * in {@link ModelAttempt}, {@link ToolRunner} and {@link SubAgents}; {@link RunChunks} says what
+ * is streamed and {@link ChunkOutbox} sends it.
  */
 public final class RunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<RunCommand, RunEvent, RunState> {
@@ -57,21 +55,10 @@ public final class RunEntity
   public static final EntityTypeKey<RunCommand> TYPE_KEY =
       EntityTypeKey.create(RunCommand.class, "Run");
 
-  private static final String PASSIVATE_TIMER = "passivate";
-  private static final String DEADLINE_TIMER = "deadline";
-
   private final String runId;
-  private final ActorContext<RunCommand> context;
-  private final TimerScheduler<RunCommand> timers;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final RunEnvironment env;
-
-  // Work in flight and callers waiting: not state. After a crash the journal says what to redo.
-  private final ChunkOutbox outbox;
-  private final ModelAttempt model;
-  private final SubAgents subAgents;
-  private final ToolRunner tools;
-  private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
+  // work in flight and callers waiting: not state. After a crash the journal says what to redo.
+  private final RunWork work;
 
   /**
    * Starts the sharding of runs on this node (idempotent, as {@link ClusterSharding#init} is).
@@ -117,14 +104,8 @@ public final class RunEntity
         // a journal that fails a write: start again from the journal, after a pause
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.runId = runId;
-    this.shard = shard;
-    this.context = context;
-    this.timers = timers;
     this.env = env;
-    this.outbox = new ChunkOutbox(runId, env.settings(), env.sharding(), timers);
-    this.model = new ModelAttempt(runId, context, timers, env, outbox);
-    this.subAgents = new SubAgents(runId, context, env, outbox);
-    this.tools = new ToolRunner(runId, context, env, subAgents);
+    this.work = new RunWork(runId, shard, context, timers, env);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
@@ -167,7 +148,9 @@ public final class RunEntity
         .onCommand(InternalCommand.ModelStreamed.class, this::onModelStreamed)
         .onCommand(InternalCommand.ModelAnswered.class, this::onModelAnswered)
         .onCommand(InternalCommand.ModelFailed.class, this::onModelFailed)
-        .onCommand(InternalCommand.ModelTimedOut.class, this::onModelTimedOut)
+        .onCommand(
+            InternalCommand.ModelTimedOut.class,
+            (state, c) -> onModelFailed(state, work.model.failureOf(c)))
         .onCommand(InternalCommand.RetryModel.class, this::onRetryModel)
         .onCommand(InternalCommand.ToolFinished.class, this::onToolFinished)
         .onCommand(InternalCommand.ToolEmitted.class, this::onToolEmitted)
@@ -181,11 +164,18 @@ public final class RunEntity
         .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(RunCommand.AwaitResult.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(RunCommand.Abort.class, (state, c) -> lookup(c.replyTo(), state))
-        .onCommand(InternalCommand.PassivateFinished.class, c -> passivated());
+        .onCommand(
+            InternalCommand.PassivateFinished.class,
+            c -> Effect().none().thenRun(work::passivate).thenNoReply());
     builder
         .forAnyState()
-        .onCommand(InternalCommand.FlushChunks.class, this::onFlushChunks)
-        .onCommand(InternalCommand.WaiterGone.class, this::onWaiterGone)
+        .onCommand(
+            InternalCommand.FlushChunks.class,
+            (state, c) ->
+                Effect().none().thenRun(() -> work.outbox.flush(state, false)).thenNoReply())
+        .onCommand(
+            InternalCommand.WaiterGone.class,
+            c -> Effect().none().thenRun(() -> work.waiterGone(c.waiter())).thenNoReply())
         .onCommand(RunCommand.Stop.class, c -> Effect().stop().thenNoReply())
         // late deltas and answers of cancelled work
         .onAnyCommand(() -> Effect().noReply());
@@ -200,30 +190,23 @@ public final class RunEntity
       String reason = "unknown agent type '" + start.agentType() + "'";
       return Effect()
           .none()
-          .thenRun(this::passivate)
+          .thenRun(work::passivate)
           .thenReply(start.replyTo(), unchanged -> new StartReply.Rejected(reason));
     }
     return Effect()
         .persist(RunDecisions.started(runId, start, agent.get(), now()))
-        .thenRun(
-            (RunState after) -> {
-              outbox.add(after, RunChunks.runStart(start.message()));
-              startDeadline(after);
-              proceed(after);
-            })
+        .thenRun((RunState after) -> work.started(after, start.message()))
         .thenReply(start.replyTo(), after -> new StartReply.Started(after.toResult()));
   }
 
   private ReplyEffect<RunEvent, RunState> onStartAgain(RunState state, RunCommand.Start start) {
-    return Effect()
-        .reply(
-            start.replyTo(),
-            new StartReply.AlreadyExists(state.toResult(), RunDecisions.sameRun(state, start)));
+    boolean sameRun = RunDecisions.sameRun(state, start);
+    return Effect().reply(start.replyTo(), new StartReply.AlreadyExists(state.toResult(), sameRun));
   }
 
   /** No run has this id: asking woke an entity for nothing, so it leaves memory again. */
   private ReplyEffect<RunEvent, RunState> noRun(ActorRef<RunLookup> replyTo) {
-    return Effect().none().thenRun(this::passivate).thenReply(replyTo, state -> RunLookup.NONE);
+    return Effect().none().thenRun(work::passivate).thenReply(replyTo, state -> RunLookup.NONE);
   }
 
   private ReplyEffect<RunEvent, RunState> lookup(ActorRef<RunLookup> replyTo, RunState state) {
@@ -232,40 +215,26 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onAwaitWhileRunning(
       RunState state, RunCommand.AwaitResult await) {
-    resultWaiters.add(await.replyTo());
-    // a caller asks again after its ask times out: forget the one that gave up
-    context.watchWith(await.replyTo(), new InternalCommand.WaiterGone(await.replyTo()));
-    return Effect().noReply(); // answered when the run ends, see finish
-  }
-
-  private ReplyEffect<RunEvent, RunState> onWaiterGone(
-      RunState state, InternalCommand.WaiterGone gone) {
-    resultWaiters.remove(gone.waiter());
-    return Effect().noReply();
+    work.awaitEnd(await.replyTo());
+    return Effect().noReply(); // answered when the run ends
   }
 
   // ---- abort and deadline
 
   private ReplyEffect<RunEvent, RunState> onAbort(RunState state, RunCommand.Abort abort) {
     return Effect()
-        .persist(RunDecisions.aborted(abort.reason(), model.interruptedAnswer(), now()))
-        .thenRun(this::finish) // cancels the work in flight before the caller hears of it
+        .persist(RunDecisions.aborted(abort.reason(), work.model.interruptedAnswer(), now()))
+        .thenRun(work::finish) // cancels the work in flight before the caller hears of it
         .thenReply(abort.replyTo(), after -> new RunLookup(after.toResult()));
-  }
-
-  private void startDeadline(RunState state) {
-    RunDecisions.untilDeadline(state, agent(state), now())
-        .ifPresent(
-            left ->
-                timers.startSingleTimer(
-                    DEADLINE_TIMER, InternalCommand.DeadlineReached.INSTANCE, left));
   }
 
   private ReplyEffect<RunEvent, RunState> onDeadline(
       RunState state, InternalCommand.DeadlineReached deadline) {
     return Effect()
-        .persist(RunDecisions.deadlineExceeded(agent(state), model.interruptedAnswer(), now()))
-        .thenRun(this::finish)
+        .persist(
+            RunDecisions.deadlineExceeded(
+                work.agent(state), work.model.interruptedAnswer(), now()))
+        .thenRun(work::finish)
         .thenNoReply();
   }
 
@@ -273,49 +242,42 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onModelStreamed(
       RunState state, InternalCommand.ModelStreamed streamed) {
-    if (model.isCurrent(state, streamed.step(), streamed.attempt())) {
-      model.streamed(state, streamed.step(), streamed.event());
+    if (work.model.isCurrent(state, streamed.step(), streamed.attempt())) {
+      work.model.streamed(state, streamed.step(), streamed.event());
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<RunEvent, RunState> onModelAnswered(
       RunState state, InternalCommand.ModelAnswered answered) {
-    if (!model.isCurrent(state, answered.step(), answered.attempt())) {
+    if (!work.model.isCurrent(state, answered.step(), answered.attempt())) {
       return Effect().noReply();
     }
-    model.answered();
+    work.model.answered();
     return persistAndProceed(
-        RunDecisions.onModelAnswer(state, agent(state), answered.response(), now()));
-  }
-
-  private ReplyEffect<RunEvent, RunState> onModelTimedOut(
-      RunState state, InternalCommand.ModelTimedOut timedOut) {
-    return onModelFailed(
-        state,
-        new InternalCommand.ModelFailed(timedOut.step(), timedOut.attempt(), model.timedOut()));
+        RunDecisions.onModelAnswer(state, work.agent(state), answered.response(), now()));
   }
 
   private ReplyEffect<RunEvent, RunState> onModelFailed(
       RunState state, InternalCommand.ModelFailed failed) {
-    if (!model.isCurrent(state, failed.step(), failed.attempt())) {
+    if (!work.model.isCurrent(state, failed.step(), failed.attempt())) {
       return Effect().noReply();
     }
     double jitter = ThreadLocalRandom.current().nextDouble();
     AfterModelFailure next =
         RunDecisions.afterModelFailure(
             failed.cause(), failed.attempt(), env.settings(), jitter, now());
-    model.failed(failed.step(), next);
+    work.model.failed(failed.step(), next);
     if (next instanceof AfterModelFailure.GiveUp giveUp) {
-      return Effect().persist(giveUp.failed()).thenRun(this::finish).thenNoReply();
+      return Effect().persist(giveUp.failed()).thenRun(work::finish).thenNoReply();
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<RunEvent, RunState> onRetryModel(
       RunState state, InternalCommand.RetryModel retry) {
-    if (model.isCurrent(state, retry.step(), retry.attempt())) {
-      model.start(state, agent(state), retry.attempt());
+    if (work.model.isCurrent(state, retry.step(), retry.attempt())) {
+      work.model.start(state, work.agent(state), retry.attempt());
     }
     return Effect().noReply();
   }
@@ -324,7 +286,7 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onToolFinished(
       RunState state, InternalCommand.ToolFinished finished) {
-    Optional<ToolCallContext> toolContext = tools.finished(finished.toolCallId());
+    Optional<ToolCallContext> toolContext = work.tools.finished(finished.toolCallId());
     Optional<ToolCall> call =
         RunDecisions.pendingCall(state, finished.step(), finished.toolCallId());
     if (call.isEmpty()) {
@@ -333,13 +295,13 @@ public final class RunEntity
     JsonNode stateAtStart = toolContext.map(ToolCallContext::stateAtStart).orElse(null);
     return persistAndProceed(
         RunDecisions.onToolOutcome(
-            state, agent(state), call.get(), finished.outcome(), stateAtStart, now()));
+            state, work.agent(state), call.get(), finished.outcome(), stateAtStart, now()));
   }
 
   private ReplyEffect<RunEvent, RunState> onToolEmitted(
       RunState state, InternalCommand.ToolEmitted emitted) {
     if (RunDecisions.pendingCall(state, emitted.step(), emitted.toolCallId()).isPresent()) {
-      outbox.add(
+      work.outbox.add(
           state, RunChunks.custom(emitted.toolCallId(), emitted.eventName(), emitted.data()));
     }
     return Effect().noReply();
@@ -359,19 +321,19 @@ public final class RunEntity
       return onToolFinished(state, new InternalCommand.ToolFinished(step, call.get().id(), failed));
     }
     if (state.subAgent(call.get().id()).isPresent()) {
-      subAgents.await(step, call.get().id());
+      work.subAgents.await(step, call.get().id());
       return Effect().noReply();
     }
     return Effect()
         .persist(RunDecisions.subAgentStarted(runId, step, call.get(), now()))
-        .thenRun(() -> subAgents.await(step, call.get().id()))
+        .thenRun(() -> work.subAgents.await(step, call.get().id()))
         .thenNoReply();
   }
 
   private ReplyEffect<RunEvent, RunState> onSubAgentStillRunning(
       RunState state, InternalCommand.SubAgentStillRunning waiting) {
     if (RunDecisions.pendingCall(state, waiting.step(), waiting.toolCallId()).isPresent()) {
-      subAgents.await(waiting.step(), waiting.toolCallId());
+      work.subAgents.await(waiting.step(), waiting.toolCallId());
     }
     return Effect().noReply();
   }
@@ -381,7 +343,7 @@ public final class RunEntity
     if (RunDecisions.pendingCall(state, ended.step(), ended.toolCallId()).isEmpty()) {
       return Effect().noReply();
     }
-    outbox.add(state, RunChunks.subAgentEnd(ended.toolCallId(), ended.result()));
+    work.outbox.add(state, RunChunks.subAgentEnd(ended.toolCallId(), ended.result()));
     ToolOutcome outcome = RunDecisions.subAgentEnded(ended.result());
     return onToolFinished(
         state, new InternalCommand.ToolFinished(ended.step(), ended.toolCallId(), outcome));
@@ -393,67 +355,15 @@ public final class RunEntity
   private ReplyEffect<RunEvent, RunState> persistAndProceed(List<RunEvent> events) {
     return Effect()
         .persist(events)
-        .thenRun(
-            (RunState after) -> {
-              events.forEach(event -> outbox.add(after, RunChunks.ofEvent(event)));
-              proceed(after);
-            })
+        .thenRun((RunState after) -> work.persisted(events, after))
         .thenNoReply();
-  }
-
-  /** Goes on from a persisted state: ends, runs the pending tool calls, or asks the model. */
-  private void proceed(RunState state) {
-    Next next = RunDecisions.next(state);
-    if (next instanceof Next.Finish) {
-      finish(state);
-    } else if (next instanceof Next.RunTools run) {
-      tools.run(state, agent(state), run.calls());
-    } else {
-      model.start(state, agent(state), 1);
-    }
-  }
-
-  private ReplyEffect<RunEvent, RunState> onFlushChunks(
-      RunState state, InternalCommand.FlushChunks flush) {
-    outbox.flush(state, false);
-    return Effect().noReply();
   }
 
   private ReplyEffect<RunEvent, RunState> onStopWhileRunning(
       RunState state, RunCommand.Stop stop) {
     // moved to another node or shut down: the run continues where the journal says
-    model.stop();
-    tools.cancelAll("run moved");
-    outbox.flush(state, false);
+    work.moved(state);
     return Effect().stop().thenNoReply();
-  }
-
-  /** The run has ended: stops its work, streams its end, answers who waits, passivates later. */
-  private void finish(RunState state) {
-    String reason = RunDecisions.endReason(state);
-    timers.cancel(DEADLINE_TIMER);
-    model.stop();
-    tools.cancelAll(reason);
-    if (state.status() == RunStatus.failed) {
-      subAgents.abortChildren(state, agent(state), reason);
-    }
-    outbox.add(state, RunChunks.runEnd(state));
-    outbox.flush(state, state.isRoot());
-    resultWaiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
-    resultWaiters.clear();
-    timers.startSingleTimer(
-        PASSIVATE_TIMER,
-        InternalCommand.PassivateFinished.INSTANCE,
-        env.settings().passivateFinishedAfter());
-  }
-
-  private ReplyEffect<RunEvent, RunState> passivated() {
-    passivate();
-    return Effect().noReply();
-  }
-
-  private void passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
   }
 
   // ---- recovery and events
@@ -467,23 +377,16 @@ public final class RunEntity
 
   private void onRecovered(RunState state) {
     if (state.running()) {
-      context.getLog().info("run {} resumes after step {}", runId, state.step());
-      model.resumed(state);
-      startDeadline(state);
-      proceed(state);
+      work.resumed(state);
     } else if (state.terminal() && state.isRoot()) {
       // the stream may have missed its end in a crash; appends to an ended stream are dropped
-      finish(state);
+      work.finish(state);
     }
   }
 
   @Override
   public EventHandler<RunState, RunEvent> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(RunState::apply);
-  }
-
-  private Optional<AgentDefinition> agent(RunState state) {
-    return env.agents().get(state.agentType());
   }
 
   private static long now() {

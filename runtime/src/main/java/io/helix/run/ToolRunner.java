@@ -65,7 +65,7 @@ final class ToolRunner {
     }
   }
 
-  /** A call ended: it is no longer running; its context, if it was, tells the state it began with. */
+  /** A call ended: no longer running. Its context, if it ran, has the state it began with. */
   Optional<ToolCallContext> finished(String toolCallId) {
     return Optional.ofNullable(running.remove(toolCallId));
   }
