@@ -3,11 +3,10 @@ package io.helix.run;
 import io.helix.run.RunChunks.Chunk;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamCommand;
-import io.helix.stream.StreamEntity;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * The chunks a run has yet to send to its stream. They go in one append per coalescing window or
@@ -20,19 +19,20 @@ final class ChunkOutbox {
 
   private final String runId;
   private final RunSettings settings;
-  private final ClusterSharding sharding;
   private final TimerScheduler<RunCommand> timers;
+  private final BiConsumer<String, StreamCommand.Append> send;
   private final List<StreamChunk> unsent = new ArrayList<>();
 
+  /** @param send sends an append to the stream of the given id */
   ChunkOutbox(
       String runId,
       RunSettings settings,
-      ClusterSharding sharding,
-      TimerScheduler<RunCommand> timers) {
+      TimerScheduler<RunCommand> timers,
+      BiConsumer<String, StreamCommand.Append> send) {
     this.runId = runId;
     this.settings = settings;
-    this.sharding = sharding;
     this.timers = timers;
+    this.send = send;
   }
 
   /** Queues chunks of the state's step. */
@@ -63,9 +63,7 @@ final class ChunkOutbox {
     if (unsent.isEmpty() && !endStream) {
       return;
     }
-    sharding
-        .entityRefFor(StreamEntity.TYPE_KEY, state.streamId())
-        .tell(new StreamCommand.Append(List.copyOf(unsent), endStream));
+    send.accept(state.streamId(), new StreamCommand.Append(List.copyOf(unsent), endStream));
     unsent.clear();
   }
 }

@@ -3,6 +3,7 @@ package io.helix.run;
 import io.helix.agent.AgentDefinition;
 import io.helix.agent.RunStatus;
 import io.helix.run.RunDecisions.Next;
+import io.helix.stream.StreamEntity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +46,13 @@ final class RunWork {
     this.context = context;
     this.timers = timers;
     this.env = env;
-    this.outbox = new ChunkOutbox(runId, env.settings(), env.sharding(), timers);
+    this.outbox =
+        new ChunkOutbox(
+            runId,
+            env.settings(),
+            timers,
+            (streamId, append) ->
+                env.sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
     this.model = new ModelAttempt(runId, context, timers, env, outbox);
     this.subAgents = new SubAgents(runId, context, env, outbox);
     this.tools = new ToolRunner(runId, context, env, subAgents);
