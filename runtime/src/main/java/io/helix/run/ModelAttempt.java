@@ -12,8 +12,6 @@ import io.helix.run.RunDecisions.AfterModelFailure;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * The model call of a run's next step, attempt by attempt: builds the request, streams the
@@ -30,10 +28,7 @@ final class ModelAttempt {
   private static final String TIMEOUT_TIMER = "model-timeout";
   private static final String RETRY_TIMER = "model-retry";
 
-  private final String runId;
-  private final ActorContext<RunCommand> context;
-  private final TimerScheduler<RunCommand> timers;
-  private final RunEnvironment env;
+  private final RunActor run;
   private final ChunkOutbox outbox;
 
   private ModelCall call;
@@ -45,16 +40,8 @@ final class ModelAttempt {
   private final StringBuilder streamedText = new StringBuilder();
   private final StringBuilder streamedThinking = new StringBuilder();
 
-  ModelAttempt(
-      String runId,
-      ActorContext<RunCommand> context,
-      TimerScheduler<RunCommand> timers,
-      RunEnvironment env,
-      ChunkOutbox outbox) {
-    this.runId = runId;
-    this.context = context;
-    this.timers = timers;
-    this.env = env;
+  ModelAttempt(RunActor run, ChunkOutbox outbox) {
+    this.run = run;
     this.outbox = outbox;
   }
 
@@ -63,13 +50,13 @@ final class ModelAttempt {
     reset(true);
     int step = state.step() + 1;
     attempt = number;
-    ActorRef<RunCommand> self = context.getSelf();
+    ActorRef<RunCommand> self = run.self();
     if (agent.isEmpty()) {
       self.tell(fatal(step, "agent type '" + state.agentType() + "' is not registered"));
       return;
     }
     String modelId = agent.get().model();
-    Optional<ModelClient> client = env.models().clientFor(modelId);
+    Optional<ModelClient> client = run.env().models().clientFor(modelId);
     if (client.isEmpty()) {
       self.tell(fatal(step, "no model provider configured for '" + modelId + "'"));
       return;
@@ -83,13 +70,13 @@ final class ModelAttempt {
           client
               .get()
               .stream(
-                  request(runId, state, agent.get()),
+                  request(run.runId(), state, agent.get()),
                   event -> self.tell(new InternalCommand.ModelStreamed(step, number, event)));
     } catch (RuntimeException e) {
       self.tell(new InternalCommand.ModelFailed(step, number, e));
       return;
     }
-    context.pipeToSelf(
+    run.context().pipeToSelf(
         call.response(),
         (response, error) ->
             error == null
@@ -141,17 +128,17 @@ final class ModelAttempt {
   void failed(int step, AfterModelFailure next) {
     reset(true);
     if (next instanceof AfterModelFailure.Retry retry) {
-      context
+      run.context()
           .getLog()
           .info(
               "run {} step {}: model call failed ({}), attempt {} in {} ms",
-              runId,
+              run.runId(),
               step,
               retry.error(),
               retry.attempt(),
               retry.delay().toMillis());
       attempt = retry.attempt();
-      timers.startSingleTimer(
+      run.timers().startSingleTimer(
           RETRY_TIMER, new InternalCommand.RetryModel(step, retry.attempt()), retry.delay());
     }
   }
@@ -159,7 +146,7 @@ final class ModelAttempt {
   /** The failure a timeout counts as: a retryable one. */
   InternalCommand.ModelFailed failureOf(InternalCommand.ModelTimedOut timedOut) {
     String message =
-        "model call timed out after " + env.settings().modelTimeout().toMillis() + " ms";
+        "model call timed out after " + run.settings().modelTimeout().toMillis() + " ms";
     return new InternalCommand.ModelFailed(
         timedOut.step(), timedOut.attempt(), ModelException.retryable(message));
   }
@@ -192,8 +179,8 @@ final class ModelAttempt {
    * (that is either in its response or stale: a retry streams anew).
    */
   private void reset(boolean cancel) {
-    timers.cancel(TIMEOUT_TIMER);
-    timers.cancel(RETRY_TIMER);
+    run.timers().cancel(TIMEOUT_TIMER);
+    run.timers().cancel(RETRY_TIMER);
     if (cancel && call != null) {
       call.cancel();
     }
@@ -204,9 +191,10 @@ final class ModelAttempt {
   }
 
   private void startTimeout(int step) {
-    timers.startSingleTimer(
-        TIMEOUT_TIMER,
-        new InternalCommand.ModelTimedOut(step, attempt),
-        env.settings().modelTimeout());
+    run.timers()
+        .startSingleTimer(
+            TIMEOUT_TIMER,
+            new InternalCommand.ModelTimedOut(step, attempt),
+            run.settings().modelTimeout());
   }
 }

@@ -105,7 +105,7 @@ public final class RunEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.runId = runId;
     this.env = env;
-    this.work = new RunWork(runId, shard, context, timers, env);
+    this.work = new RunWork(new RunActor(runId, context, timers, env), shard);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */

@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -28,39 +26,28 @@ final class RunWork {
   final SubAgents subAgents;
   final ToolRunner tools;
 
-  private final String runId;
-  private final ActorContext<RunCommand> context;
-  private final TimerScheduler<RunCommand> timers;
+  private final RunActor run;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final RunEnvironment env;
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
 
-  RunWork(
-      String runId,
-      ActorRef<ClusterSharding.ShardCommand> shard,
-      ActorContext<RunCommand> context,
-      TimerScheduler<RunCommand> timers,
-      RunEnvironment env) {
-    this.runId = runId;
+  RunWork(RunActor run, ActorRef<ClusterSharding.ShardCommand> shard) {
+    this.run = run;
     this.shard = shard;
-    this.context = context;
-    this.timers = timers;
-    this.env = env;
     this.outbox =
         new ChunkOutbox(
-            runId,
-            env.settings(),
-            timers,
+            run.runId(),
+            run.settings(),
+            run.timers(),
             (streamId, append) ->
-                env.sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
-    this.model = new ModelAttempt(runId, context, timers, env, outbox);
-    this.subAgents = new SubAgents(runId, context, env, outbox);
-    this.tools = new ToolRunner(runId, context, env, subAgents);
+                run.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
+    this.model = new ModelAttempt(run, outbox);
+    this.subAgents = new SubAgents(run, outbox);
+    this.tools = new ToolRunner(run, subAgents);
   }
 
   /** The run's agent as registered on this node; empty if its type no longer is. */
   Optional<AgentDefinition> agent(RunState state) {
-    return env.agents().get(state.agentType());
+    return run.env().agents().get(state.agentType());
   }
 
   /** The run was started: stream its start, set its deadline, ask the model. */
@@ -72,7 +59,7 @@ final class RunWork {
 
   /** The entity recovered a running run: it goes on at the first step without an event. */
   void resumed(RunState state) {
-    context.getLog().info("run {} resumes after step {}", runId, state.step());
+    run.context().getLog().info("run {} resumes after step {}", run.runId(), state.step());
     model.resumed(state);
     startDeadline(state);
     proceed(state);
@@ -100,15 +87,16 @@ final class RunWork {
     RunDecisions.untilDeadline(state, agent(state), System.currentTimeMillis())
         .ifPresent(
             left ->
-                timers.startSingleTimer(
-                    DEADLINE_TIMER, InternalCommand.DeadlineReached.INSTANCE, left));
+                run.timers()
+                    .startSingleTimer(
+                        DEADLINE_TIMER, InternalCommand.DeadlineReached.INSTANCE, left));
   }
 
   /** A caller waits for the run's end; {@link #finish} answers it. */
   void awaitEnd(ActorRef<RunLookup> waiter) {
     resultWaiters.add(waiter);
     // a caller asks again after its ask times out: forget the one that gave up
-    context.watchWith(waiter, new InternalCommand.WaiterGone(waiter));
+    run.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
   }
 
   void waiterGone(ActorRef<RunLookup> waiter) {
@@ -121,7 +109,7 @@ final class RunWork {
    */
   void finish(RunState state) {
     String reason = RunDecisions.endReason(state);
-    timers.cancel(DEADLINE_TIMER);
+    run.timers().cancel(DEADLINE_TIMER);
     model.stop();
     tools.cancelAll(reason);
     if (state.status() == RunStatus.failed) {
@@ -131,10 +119,11 @@ final class RunWork {
     outbox.flush(state, state.isRoot());
     resultWaiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
     resultWaiters.clear();
-    timers.startSingleTimer(
-        PASSIVATE_TIMER,
-        InternalCommand.PassivateFinished.INSTANCE,
-        env.settings().passivateFinishedAfter());
+    run.timers()
+        .startSingleTimer(
+            PASSIVATE_TIMER,
+            InternalCommand.PassivateFinished.INSTANCE,
+            run.settings().passivateFinishedAfter());
   }
 
   /** The run moves to another node or the node shuts down: it goes on there from the journal. */
@@ -146,6 +135,6 @@ final class RunWork {
 
   /** Asks the shard to stop this entity. */
   void passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    shard.tell(new ClusterSharding.Passivate<>(run.self()));
   }
 }

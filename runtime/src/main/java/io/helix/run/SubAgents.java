@@ -5,8 +5,6 @@ import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.ToolOutcome;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * The runs a run starts for its sub-agent tool calls: each is a child {@link RunEntity} with an id
@@ -17,16 +15,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 final class SubAgents {
 
-  private final String runId;
-  private final ActorContext<RunCommand> context;
-  private final RunEnvironment env;
+  private final RunActor run;
   private final ChunkOutbox outbox;
 
-  SubAgents(
-      String runId, ActorContext<RunCommand> context, RunEnvironment env, ChunkOutbox outbox) {
-    this.runId = runId;
-    this.context = context;
-    this.env = env;
+  SubAgents(RunActor run, ChunkOutbox outbox) {
+    this.run = run;
     this.outbox = outbox;
   }
 
@@ -36,22 +29,23 @@ final class SubAgents {
     Optional<String> message = RunDecisions.subAgentMessage(call);
     if (message.isEmpty()) {
       ToolOutcome missing = ToolOutcome.failure("a sub-agent call needs a 'message'", null);
-      context.getSelf().tell(new InternalCommand.ToolFinished(step, call.id(), missing));
+      run.self().tell(new InternalCommand.ToolFinished(step, call.id(), missing));
       return;
     }
-    String childId = RunEntity.childRunId(runId, step, call.id());
+    String childId = RunEntity.childRunId(run.runId(), step, call.id());
     if (state.subAgent(call.id()).isEmpty()) {
       // sent before the child starts, so the child's chunks follow this one
       outbox.add(
           state, RunChunks.subAgentStart(call.id(), subAgent.name(), childId, message.get()));
       outbox.flush(state, false);
     }
-    context.ask(
+    run.context().ask(
         StartReply.class,
-        run(childId),
-        env.settings().subAgentAskTimeout(),
+        run.run(childId),
+        run.settings().subAgentAskTimeout(),
         replyTo ->
-            new RunCommand.Start(subAgent.name(), message.get(), runId, state.streamId(), replyTo),
+            new RunCommand.Start(
+                subAgent.name(), message.get(), run.runId(), state.streamId(), replyTo),
         (reply, failure) -> new InternalCommand.SubAgentAnswered(step, call.id(), reply, failure));
   }
 
@@ -60,10 +54,10 @@ final class SubAgents {
    * InternalCommand.SubAgentStillRunning}), so a child that moved is followed.
    */
   void await(int step, String toolCallId) {
-    context.ask(
+    run.context().ask(
         RunLookup.class,
-        run(RunEntity.childRunId(runId, step, toolCallId)),
-        env.settings().subAgentAwaitSlice(),
+        run.run(RunEntity.childRunId(run.runId(), step, toolCallId)),
+        run.settings().subAgentAwaitSlice(),
         RunCommand.AwaitResult::new,
         (lookup, failure) ->
             failure != null || lookup.run() == null
@@ -76,16 +70,12 @@ final class SubAgents {
     if (agent.isEmpty()) {
       return;
     }
-    ActorRef<RunLookup> nobody = context.getSystem().ignoreRef();
+    ActorRef<RunLookup> nobody = run.context().getSystem().ignoreRef();
     for (ToolCall call : state.pendingToolCalls()) {
       if (agent.get().subAgent(call.name()).isPresent()) {
-        run(RunEntity.childRunId(runId, state.step(), call.id()))
-            .tell(new RunCommand.Abort("parent run " + runId + " ended: " + reason, nobody));
+        run.run(RunEntity.childRunId(run.runId(), state.step(), call.id()))
+            .tell(new RunCommand.Abort("parent run " + run.runId() + " ended: " + reason, nobody));
       }
     }
-  }
-
-  private EntityRef<RunCommand> run(String id) {
-    return env.sharding().entityRefFor(RunEntity.TYPE_KEY, id);
   }
 }

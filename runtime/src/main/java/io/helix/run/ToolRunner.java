@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * Runs a step's tool calls, all at once, each on its own {@link ToolCallContext}: validates the
@@ -26,17 +25,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  */
 final class ToolRunner {
 
-  private final String runId;
-  private final ActorContext<RunCommand> context;
-  private final RunEnvironment env;
+  private final RunActor run;
   private final SubAgents subAgents;
   private final Map<String, ToolCallContext> running = new HashMap<>();
 
-  ToolRunner(
-      String runId, ActorContext<RunCommand> context, RunEnvironment env, SubAgents subAgents) {
-    this.runId = runId;
-    this.context = context;
-    this.env = env;
+  ToolRunner(RunActor run, SubAgents subAgents) {
+    this.run = run;
     this.subAgents = subAgents;
   }
 
@@ -48,12 +42,12 @@ final class ToolRunner {
       }
       ToolCallContext toolContext =
           new ToolCallContext(
-              runId,
+              run.runId(),
               state.agentType(),
               state.step(),
               call.id(),
-              env.blockingToolExecutor(),
-              context.getSelf(),
+              run.env().blockingToolExecutor(),
+              run.self(),
               state.customState());
       running.put(call.id(), toolContext);
       Optional<AgentDefinition> subAgent = agent.flatMap(a -> a.subAgent(call.name()));
@@ -77,10 +71,10 @@ final class ToolRunner {
   }
 
   private void execute(int step, ToolCall call, Optional<Tool> tool, ToolCallContext toolContext) {
-    long timeout = env.settings().toolTimeout().toMillis();
+    long timeout = run.settings().toolTimeout().toMillis();
     CompletableFuture<Object> outcome =
         invoke(tool, call, toolContext).orTimeout(timeout, TimeUnit.MILLISECONDS);
-    context.pipeToSelf(
+    run.context().pipeToSelf(
         outcome,
         (result, error) ->
             new InternalCommand.ToolFinished(
