@@ -21,14 +21,16 @@ import org.apache.pekko.actor.typed.ActorRef;
  * superseded attempt still sends ({@link #isCurrent}).
  *
  * <p>What it holds is work in flight, not state: after a crash the journal says what to redo.
- * {@link #reset} is the one place it is forgotten.
+ * {@link #reset} is the one place an attempt is forgotten (its call, number, timers and streamed
+ * text). Only {@code stepDeltasMayBeStale} outlives an attempt: it belongs to the step, whose next
+ * attempt must first void what a failed one streamed.
  */
 final class ModelAttempt {
 
   private static final String TIMEOUT_TIMER = "model-timeout";
   private static final String RETRY_TIMER = "model-retry";
 
-  private final RunActor run;
+  private final RunActor actor;
   private final ChunkOutbox outbox;
 
   private ModelCall call;
@@ -40,8 +42,8 @@ final class ModelAttempt {
   private final StringBuilder streamedText = new StringBuilder();
   private final StringBuilder streamedThinking = new StringBuilder();
 
-  ModelAttempt(RunActor run, ChunkOutbox outbox) {
-    this.run = run;
+  ModelAttempt(RunActor actor, ChunkOutbox outbox) {
+    this.actor = actor;
     this.outbox = outbox;
   }
 
@@ -50,13 +52,13 @@ final class ModelAttempt {
     reset(true);
     int step = state.step() + 1;
     attempt = number;
-    ActorRef<RunCommand> self = run.self();
+    ActorRef<RunCommand> self = actor.self();
     if (agent.isEmpty()) {
       self.tell(fatal(step, "agent type '" + state.agentType() + "' is not registered"));
       return;
     }
     String modelId = agent.get().model();
-    Optional<ModelClient> client = run.env().models().clientFor(modelId);
+    Optional<ModelClient> client = actor.env().models().clientFor(modelId);
     if (client.isEmpty()) {
       self.tell(fatal(step, "no model provider configured for '" + modelId + "'"));
       return;
@@ -70,13 +72,13 @@ final class ModelAttempt {
           client
               .get()
               .stream(
-                  request(run.runId(), state, agent.get()),
+                  request(actor.runId(), state, agent.get()),
                   event -> self.tell(new InternalCommand.ModelStreamed(step, number, event)));
     } catch (RuntimeException e) {
       self.tell(new InternalCommand.ModelFailed(step, number, e));
       return;
     }
-    run.context().pipeToSelf(
+    actor.context().pipeToSelf(
         call.response(),
         (response, error) ->
             error == null
@@ -128,17 +130,17 @@ final class ModelAttempt {
   void failed(int step, AfterModelFailure next) {
     reset(true);
     if (next instanceof AfterModelFailure.Retry retry) {
-      run.context()
+      actor.context()
           .getLog()
           .info(
               "run {} step {}: model call failed ({}), attempt {} in {} ms",
-              run.runId(),
+              actor.runId(),
               step,
               retry.error(),
               retry.attempt(),
               retry.delay().toMillis());
       attempt = retry.attempt();
-      run.timers().startSingleTimer(
+      actor.timers().startSingleTimer(
           RETRY_TIMER, new InternalCommand.RetryModel(step, retry.attempt()), retry.delay());
     }
   }
@@ -146,7 +148,7 @@ final class ModelAttempt {
   /** The failure a timeout counts as: a retryable one. */
   InternalCommand.ModelFailed failureOf(InternalCommand.ModelTimedOut timedOut) {
     String message =
-        "model call timed out after " + run.settings().modelTimeout().toMillis() + " ms";
+        "model call timed out after " + actor.settings().modelTimeout().toMillis() + " ms";
     return new InternalCommand.ModelFailed(
         timedOut.step(), timedOut.attempt(), ModelException.retryable(message));
   }
@@ -179,8 +181,8 @@ final class ModelAttempt {
    * (that is either in its response or stale: a retry streams anew).
    */
   private void reset(boolean cancel) {
-    run.timers().cancel(TIMEOUT_TIMER);
-    run.timers().cancel(RETRY_TIMER);
+    actor.timers().cancel(TIMEOUT_TIMER);
+    actor.timers().cancel(RETRY_TIMER);
     if (cancel && call != null) {
       call.cancel();
     }
@@ -191,10 +193,10 @@ final class ModelAttempt {
   }
 
   private void startTimeout(int step) {
-    run.timers()
+    actor.timers()
         .startSingleTimer(
             TIMEOUT_TIMER,
             new InternalCommand.ModelTimedOut(step, attempt),
-            run.settings().modelTimeout());
+            actor.settings().modelTimeout());
   }
 }

@@ -26,28 +26,28 @@ final class RunWork {
   final SubAgents subAgents;
   final ToolRunner tools;
 
-  private final RunActor run;
+  private final RunActor actor;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
 
-  RunWork(RunActor run, ActorRef<ClusterSharding.ShardCommand> shard) {
-    this.run = run;
+  RunWork(RunActor actor, ActorRef<ClusterSharding.ShardCommand> shard) {
+    this.actor = actor;
     this.shard = shard;
     this.outbox =
         new ChunkOutbox(
-            run.runId(),
-            run.settings(),
-            run.timers(),
+            actor.runId(),
+            actor.settings(),
+            actor.timers(),
             (streamId, append) ->
-                run.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
-    this.model = new ModelAttempt(run, outbox);
-    this.subAgents = new SubAgents(run, outbox);
-    this.tools = new ToolRunner(run, subAgents);
+                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
+    this.model = new ModelAttempt(actor, outbox);
+    this.subAgents = new SubAgents(actor, outbox);
+    this.tools = new ToolRunner(actor, subAgents);
   }
 
   /** The run's agent as registered on this node; empty if its type no longer is. */
   Optional<AgentDefinition> agent(RunState state) {
-    return run.env().agents().get(state.agentType());
+    return actor.env().agents().get(state.agentType());
   }
 
   /** The run was started: stream its start, set its deadline, ask the model. */
@@ -59,7 +59,7 @@ final class RunWork {
 
   /** The entity recovered a running run: it goes on at the first step without an event. */
   void resumed(RunState state) {
-    run.context().getLog().info("run {} resumes after step {}", run.runId(), state.step());
+    actor.context().getLog().info("run {} resumes after step {}", actor.runId(), state.step());
     model.resumed(state);
     startDeadline(state);
     proceed(state);
@@ -76,8 +76,8 @@ final class RunWork {
     Next next = RunDecisions.next(state);
     if (next instanceof Next.Finish) {
       finish(state);
-    } else if (next instanceof Next.RunTools run) {
-      tools.run(state, agent(state), run.calls());
+    } else if (next instanceof Next.RunTools pending) {
+      tools.run(state, agent(state), pending.calls());
     } else {
       model.start(state, agent(state), 1);
     }
@@ -87,7 +87,7 @@ final class RunWork {
     RunDecisions.untilDeadline(state, agent(state), System.currentTimeMillis())
         .ifPresent(
             left ->
-                run.timers()
+                actor.timers()
                     .startSingleTimer(
                         DEADLINE_TIMER, InternalCommand.DeadlineReached.INSTANCE, left));
   }
@@ -96,7 +96,7 @@ final class RunWork {
   void awaitEnd(ActorRef<RunLookup> waiter) {
     resultWaiters.add(waiter);
     // a caller asks again after its ask times out: forget the one that gave up
-    run.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
+    actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
   }
 
   void waiterGone(ActorRef<RunLookup> waiter) {
@@ -109,7 +109,7 @@ final class RunWork {
    */
   void finish(RunState state) {
     String reason = RunDecisions.endReason(state);
-    run.timers().cancel(DEADLINE_TIMER);
+    actor.timers().cancel(DEADLINE_TIMER);
     model.stop();
     tools.cancelAll(reason);
     if (state.status() == RunStatus.failed) {
@@ -119,11 +119,11 @@ final class RunWork {
     outbox.flush(state, state.isRoot());
     resultWaiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
     resultWaiters.clear();
-    run.timers()
+    actor.timers()
         .startSingleTimer(
             PASSIVATE_TIMER,
             InternalCommand.PassivateFinished.INSTANCE,
-            run.settings().passivateFinishedAfter());
+            actor.settings().passivateFinishedAfter());
   }
 
   /** The run moves to another node or the node shuts down: it goes on there from the journal. */
@@ -135,6 +135,6 @@ final class RunWork {
 
   /** Asks the shard to stop this entity. */
   void passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(run.self()));
+    shard.tell(new ClusterSharding.Passivate<>(actor.self()));
   }
 }

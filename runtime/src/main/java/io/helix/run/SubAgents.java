@@ -15,11 +15,11 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 final class SubAgents {
 
-  private final RunActor run;
+  private final RunActor actor;
   private final ChunkOutbox outbox;
 
-  SubAgents(RunActor run, ChunkOutbox outbox) {
-    this.run = run;
+  SubAgents(RunActor actor, ChunkOutbox outbox) {
+    this.actor = actor;
     this.outbox = outbox;
   }
 
@@ -29,23 +29,23 @@ final class SubAgents {
     Optional<String> message = RunDecisions.subAgentMessage(call);
     if (message.isEmpty()) {
       ToolOutcome missing = ToolOutcome.failure("a sub-agent call needs a 'message'", null);
-      run.self().tell(new InternalCommand.ToolFinished(step, call.id(), missing));
+      actor.self().tell(new InternalCommand.ToolFinished(step, call.id(), missing));
       return;
     }
-    String childId = RunEntity.childRunId(run.runId(), step, call.id());
+    String childId = RunEntity.childRunId(actor.runId(), step, call.id());
     if (state.subAgent(call.id()).isEmpty()) {
       // sent before the child starts, so the child's chunks follow this one
       outbox.add(
           state, RunChunks.subAgentStart(call.id(), subAgent.name(), childId, message.get()));
       outbox.flush(state, false);
     }
-    run.context().ask(
+    actor.context().ask(
         StartReply.class,
-        run.run(childId),
-        run.settings().subAgentAskTimeout(),
+        actor.run(childId),
+        actor.settings().subAgentAskTimeout(),
         replyTo ->
             new RunCommand.Start(
-                subAgent.name(), message.get(), run.runId(), state.streamId(), replyTo),
+                subAgent.name(), message.get(), actor.runId(), state.streamId(), replyTo),
         (reply, failure) -> new InternalCommand.SubAgentAnswered(step, call.id(), reply, failure));
   }
 
@@ -54,10 +54,10 @@ final class SubAgents {
    * InternalCommand.SubAgentStillRunning}), so a child that moved is followed.
    */
   void await(int step, String toolCallId) {
-    run.context().ask(
+    actor.context().ask(
         RunLookup.class,
-        run.run(RunEntity.childRunId(run.runId(), step, toolCallId)),
-        run.settings().subAgentAwaitSlice(),
+        actor.run(RunEntity.childRunId(actor.runId(), step, toolCallId)),
+        actor.settings().subAgentAwaitSlice(),
         RunCommand.AwaitResult::new,
         (lookup, failure) ->
             failure != null || lookup.run() == null
@@ -70,11 +70,13 @@ final class SubAgents {
     if (agent.isEmpty()) {
       return;
     }
-    ActorRef<RunLookup> nobody = run.context().getSystem().ignoreRef();
+    ActorRef<RunLookup> nobody = actor.context().getSystem().ignoreRef();
+    String why = "parent run " + actor.runId() + " ended: " + reason;
     for (ToolCall call : state.pendingToolCalls()) {
       if (agent.get().subAgent(call.name()).isPresent()) {
-        run.run(RunEntity.childRunId(run.runId(), state.step(), call.id()))
-            .tell(new RunCommand.Abort("parent run " + run.runId() + " ended: " + reason, nobody));
+        actor
+            .run(RunEntity.childRunId(actor.runId(), state.step(), call.id()))
+            .tell(new RunCommand.Abort(why, nobody));
       }
     }
   }

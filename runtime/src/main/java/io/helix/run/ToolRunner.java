@@ -25,12 +25,12 @@ import java.util.concurrent.TimeoutException;
  */
 final class ToolRunner {
 
-  private final RunActor run;
+  private final RunActor actor;
   private final SubAgents subAgents;
   private final Map<String, ToolCallContext> running = new HashMap<>();
 
-  ToolRunner(RunActor run, SubAgents subAgents) {
-    this.run = run;
+  ToolRunner(RunActor actor, SubAgents subAgents) {
+    this.actor = actor;
     this.subAgents = subAgents;
   }
 
@@ -42,12 +42,12 @@ final class ToolRunner {
       }
       ToolCallContext toolContext =
           new ToolCallContext(
-              run.runId(),
+              actor.runId(),
               state.agentType(),
               state.step(),
               call.id(),
-              run.env().blockingToolExecutor(),
-              run.self(),
+              actor.env().blockingToolExecutor(),
+              actor.self(),
               state.customState());
       running.put(call.id(), toolContext);
       Optional<AgentDefinition> subAgent = agent.flatMap(a -> a.subAgent(call.name()));
@@ -71,17 +71,21 @@ final class ToolRunner {
   }
 
   private void execute(int step, ToolCall call, Optional<Tool> tool, ToolCallContext toolContext) {
-    long timeout = run.settings().toolTimeout().toMillis();
+    long timeout = actor.settings().toolTimeout().toMillis();
     CompletableFuture<Object> outcome =
         invoke(tool, call, toolContext).orTimeout(timeout, TimeUnit.MILLISECONDS);
-    run.context().pipeToSelf(
+    actor.context().pipeToSelf(
         outcome,
         (result, error) ->
             new InternalCommand.ToolFinished(
                 step, call.id(), outcome(result, error, toolContext, timeout)));
   }
 
-  private static ToolOutcome outcome(
+  /**
+   * How a call ended, from its future's result or failure: a result that is no JSON fails it, and
+   * a failure cancels the call's context (a timeout with the timeout's words).
+   */
+  static ToolOutcome outcome(
       Object result, Throwable error, ToolCallContext toolContext, long timeout) {
     JsonNode stateAfter = toolContext.stateAfter();
     if (error == null) {
@@ -102,7 +106,7 @@ final class ToolRunner {
   }
 
   /** The tool's execution; a failed future for an unknown tool or arguments that do not fit. */
-  private static CompletableFuture<Object> invoke(
+  static CompletableFuture<Object> invoke(
       Optional<Tool> tool, ToolCall call, ToolCallContext toolContext) {
     if (tool.isEmpty()) {
       return CompletableFuture.failedFuture(
