@@ -1,14 +1,20 @@
 package io.helix.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.helix.agent.RunResult;
-import io.helix.model.ModelEvent;
-import io.helix.model.ModelResponse;
 import io.helix.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** The protocol of {@link RunEntity}. */
-public sealed interface RunCommand extends CborSerializable {
+/**
+ * The protocol of {@link RunEntity}. Only the four public commands cross the wire (each is {@link
+ * CborSerializable}); {@link Stop} and the entity's messages to itself ({@link InternalCommand})
+ * stay on their node, and some carry a {@link Throwable}, so none of them is serializable.
+ */
+public sealed interface RunCommand
+    permits RunCommand.Start,
+        RunCommand.GetStatus,
+        RunCommand.AwaitResult,
+        RunCommand.Abort,
+        RunCommand.Stop,
+        InternalCommand {
 
   /**
    * Starts the run, or answers the run already started under this id.
@@ -22,63 +28,20 @@ public sealed interface RunCommand extends CborSerializable {
       String parentRunId,
       String streamId,
       ActorRef<StartReply> replyTo)
-      implements RunCommand {}
+      implements RunCommand, CborSerializable {}
 
   /** Answers the run as it is now ({@link RunLookup} without a result when there is no run). */
-  record GetStatus(ActorRef<RunLookup> replyTo) implements RunCommand {}
+  record GetStatus(ActorRef<RunLookup> replyTo) implements RunCommand, CborSerializable {}
 
   /** Answers once the run has ended (at once if it has, or if there is no run). */
-  record AwaitResult(ActorRef<RunLookup> replyTo) implements RunCommand {}
+  record AwaitResult(ActorRef<RunLookup> replyTo) implements RunCommand, CborSerializable {}
 
   /** Aborts the run; answers its status afterwards. */
-  record Abort(String reason, ActorRef<RunLookup> replyTo) implements RunCommand {}
+  record Abort(String reason, ActorRef<RunLookup> replyTo)
+      implements RunCommand, CborSerializable {}
 
-  /** Sent by the shard to stop a passivated entity. */
+  /** Sent by the local shard to stop a passivated entity; never serialized. */
   enum Stop implements RunCommand {
-    INSTANCE
-  }
-
-  // Messages the entity sends itself. They never cross the wire.
-
-  /** A delta of the model call {@code attempt} of {@code step}. */
-  record ModelStreamed(int step, int attempt, ModelEvent event) implements RunCommand {}
-
-  record ModelAnswered(int step, int attempt, ModelResponse response) implements RunCommand {}
-
-  record ModelFailed(int step, int attempt, Throwable cause) implements RunCommand {}
-
-  record ModelTimedOut(int step, int attempt) implements RunCommand {}
-
-  record RetryModel(int step, int attempt) implements RunCommand {}
-
-  /** A tool call ended; {@code stateAfter} is the custom state as the call left it. */
-  record ToolFinished(
-      int step, String toolCallId, JsonNode result, String error, JsonNode stateAfter)
-      implements RunCommand {}
-
-  /** A tool asked to stream a custom event. */
-  record ToolEmitted(int step, String toolCallId, String eventName, JsonNode data)
-      implements RunCommand {}
-
-  record SubAgentAnswered(int step, String toolCallId, StartReply reply, Throwable failure)
-      implements RunCommand {}
-
-  record SubAgentEnded(int step, String toolCallId, RunResult result) implements RunCommand {}
-
-  record SubAgentStillRunning(int step, String toolCallId) implements RunCommand {}
-
-  /** A caller waiting for the result went away (its ask timed out). */
-  record WaiterGone(ActorRef<RunLookup> waiter) implements RunCommand {}
-
-  enum DeadlineReached implements RunCommand {
-    INSTANCE
-  }
-
-  enum FlushChunks implements RunCommand {
-    INSTANCE
-  }
-
-  enum PassivateFinished implements RunCommand {
     INSTANCE
   }
 }

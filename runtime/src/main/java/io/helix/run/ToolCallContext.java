@@ -89,7 +89,7 @@ final class ToolCallContext implements ToolContext {
 
   @Override
   public void emit(String eventName, JsonNode data) {
-    run.tell(new RunCommand.ToolEmitted(step, toolCallId, eventName, data));
+    run.tell(new InternalCommand.ToolEmitted(step, toolCallId, eventName, data));
   }
 
   JsonNode stateAtStart() {

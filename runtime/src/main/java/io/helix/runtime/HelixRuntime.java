@@ -3,7 +3,6 @@ package io.helix.runtime;
 import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentRegistry;
 import io.helix.model.ModelCatalog;
-import io.helix.run.RunCommand;
 import io.helix.run.RunEntity;
 import io.helix.run.RunEnvironment;
 import io.helix.run.RunSettings;
@@ -12,10 +11,7 @@ import com.typesafe.config.Config;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
-import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 
 /**
  * Starts the runtime on an actor system: Cluster Sharding for runs and streams, and the {@link
@@ -34,19 +30,8 @@ public final class HelixRuntime {
     RunEnvironment environment =
         new RunEnvironment(agents, models, RunSettings.fromConfig(helix), sharding, blockingTools);
 
-    // Runs in flight restart by themselves after a crash; a finished run passivates and is forgotten.
-    // The event-sourced store keeps remembered runs in the journal (set here, not in HOCON, where
-    // a shaded jar's merged reference.conf may let Pekko's default win).
-    sharding.init(
-        Entity.of(RunEntity.TYPE_KEY, context -> RunEntity.create(context, environment))
-            .withStopMessage(RunCommand.Stop.INSTANCE)
-            .withMessageExtractor(
-                new HashCodeMessageExtractor<>(helix.getInt("run.number-of-shards")))
-            .withSettings(
-                ClusterShardingSettings.create(system)
-                    .withRememberEntities(true)
-                    .withRememberEntitiesStoreMode(
-                        ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
+    // the run entities, sharded and remembered so runs in flight survive a crash
+    RunEntity.init(system, environment);
 
     // the stream entities, their retention sweep, and the client that subscribes to them
     Streams streams = Streams.start(system);

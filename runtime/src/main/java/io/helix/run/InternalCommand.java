@@ -1,0 +1,62 @@
+package io.helix.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.agent.RunResult;
+import io.helix.model.ModelEvent;
+import io.helix.model.ModelResponse;
+import io.helix.run.RunDecisions.ToolOutcome;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The messages a {@link RunEntity} sends itself: from its timers, its model call, its tools and its
+ * asks of sub-agents. They never leave the node and some carry a {@link Throwable}: deliberately
+ * not serializable.
+ */
+sealed interface InternalCommand extends RunCommand {
+
+  /** A delta of the model call {@code attempt} of {@code step}. */
+  record ModelStreamed(int step, int attempt, ModelEvent event) implements InternalCommand {}
+
+  record ModelAnswered(int step, int attempt, ModelResponse response) implements InternalCommand {}
+
+  record ModelFailed(int step, int attempt, Throwable cause) implements InternalCommand {}
+
+  record ModelTimedOut(int step, int attempt) implements InternalCommand {}
+
+  record RetryModel(int step, int attempt) implements InternalCommand {}
+
+  /**
+   * A tool call (or a sub-agent started for one) ended; the outcome's {@code stateAfter} is the
+   * custom state as the call left it, null when the call cannot change it.
+   */
+  record ToolFinished(int step, String toolCallId, ToolOutcome outcome)
+      implements InternalCommand {}
+
+  /** A tool asked to stream a custom event. */
+  record ToolEmitted(int step, String toolCallId, String eventName, JsonNode data)
+      implements InternalCommand {}
+
+  /** The answer to starting a sub-agent's run: a reply, or the failure of the ask. */
+  record SubAgentAnswered(int step, String toolCallId, StartReply reply, Throwable failure)
+      implements InternalCommand {}
+
+  record SubAgentEnded(int step, String toolCallId, RunResult result) implements InternalCommand {}
+
+  /** A slice of the wait for a sub-agent passed without its result: wait again. */
+  record SubAgentStillRunning(int step, String toolCallId) implements InternalCommand {}
+
+  /** A caller waiting for the result went away (its ask timed out). */
+  record WaiterGone(ActorRef<RunLookup> waiter) implements InternalCommand {}
+
+  enum DeadlineReached implements InternalCommand {
+    INSTANCE
+  }
+
+  enum FlushChunks implements InternalCommand {
+    INSTANCE
+  }
+
+  enum PassivateFinished implements InternalCommand {
+    INSTANCE
+  }
+}

@@ -1,0 +1,151 @@
+package io.helix.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.json.Json;
+import io.helix.model.ModelEvent;
+import io.helix.model.ToolCall;
+import io.helix.stream.ChunkTypes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a run streams, as pure functions: the chunks (type and data, see {@link ChunkTypes}) of its
+ * persisted events, of its model's deltas and of its end. The {@link ChunkOutbox} stamps them with
+ * the run, step and time and sends them.
+ */
+final class RunChunks {
+
+  /** A chunk's type and its own fields, before the outbox stamps it. */
+  record Chunk(String type, ObjectNode data) {}
+
+  private RunChunks() {}
+
+  static Chunk runStart(String message) {
+    return new Chunk(ChunkTypes.RUN_START, Json.object().put("message", message));
+  }
+
+  /**
+   * The chunks of a persisted event: a {@code tool_start} per tool call of a model response, a
+   * {@code tool_end} per tool result, a {@code state_patch} per state update; none for the others
+   * (a run's end is streamed by {@link #runEnd}).
+   */
+  static List<Chunk> ofEvent(RunEvent event) {
+    if (event instanceof RunEvent.ModelResponded responded) {
+      List<Chunk> starts = new ArrayList<>();
+      for (ToolCall call : responded.message().toolCalls()) {
+        ObjectNode data = toolCall(call.id()).put("toolName", call.name());
+        data.set("arguments", call.arguments());
+        starts.add(new Chunk(ChunkTypes.TOOL_START, data));
+      }
+      return starts;
+    } else if (event instanceof RunEvent.ToolResultRecorded recorded) {
+      ObjectNode data =
+          toolCall(recorded.toolCallId())
+              .put("toolName", recorded.toolName())
+              .put("success", recorded.success());
+      data.set("result", recorded.result() == null ? NullNode.getInstance() : recorded.result());
+      if (recorded.error() != null) {
+        data.put("error", recorded.error());
+      }
+      return List.of(new Chunk(ChunkTypes.TOOL_END, data));
+    } else if (event instanceof RunEvent.StateUpdated updated) {
+      ObjectNode data = toolCall(updated.toolCallId());
+      data.set("patch", updated.patch());
+      return List.of(new Chunk(ChunkTypes.STATE_PATCH, data));
+    }
+    return List.of();
+  }
+
+  /** The last chunks of an ended run: its output or its error, then {@code run_end}. */
+  static List<Chunk> runEnd(RunState state) {
+    Chunk outcome;
+    if (state.status() == RunStatus.failed) {
+      outcome =
+          new Chunk(
+              ChunkTypes.ERROR,
+              Json.object()
+                  .put("error", state.error())
+                  .put("aborted", state.aborted())
+                  .put("recoverable", false));
+    } else {
+      ObjectNode data = Json.object();
+      data.set("output", state.output());
+      outcome = new Chunk(ChunkTypes.OUTPUT, data);
+    }
+    return List.of(
+        outcome,
+        new Chunk(ChunkTypes.RUN_END, Json.object().put("status", state.status().name())));
+  }
+
+  /** The chunk of a model delta: text, thinking, or a tool call's arguments as they stream. */
+  static Optional<Chunk> ofModelEvent(ModelEvent event) {
+    if (event instanceof ModelEvent.TextDelta delta) {
+      return chunk(ChunkTypes.TEXT_DELTA, Json.object().put("delta", delta.text()));
+    } else if (event instanceof ModelEvent.ThinkingDelta thinking) {
+      return chunk(
+          ChunkTypes.THINKING,
+          Json.object().put("content", thinking.text()).put("isComplete", false));
+    } else if (event instanceof ModelEvent.ToolCallStarted started) {
+      return chunk(
+          ChunkTypes.TOOL_ARG_STREAM_START,
+          toolCall(started.toolCallId()).put("toolName", started.toolName()));
+    } else if (event instanceof ModelEvent.ToolCallArgumentsDelta delta) {
+      return chunk(
+          ChunkTypes.TOOL_ARG_STREAM_DELTA,
+          toolCall(delta.toolCallId()).put("delta", delta.delta()));
+    }
+    // complete tool calls, provider attributes and the finish come with the persisted response
+    return Optional.empty();
+  }
+
+  /** The deltas streamed for {@code step} so far are void: its model call is made again. */
+  static Chunk resync(int step) {
+    return new Chunk(
+        ChunkTypes.STREAM_RESYNC,
+        Json.object().put("reason", "the model call of step " + step + " is made again"));
+  }
+
+  /** An event a tool emitted. */
+  static Chunk custom(String toolCallId, String eventName, JsonNode data) {
+    ObjectNode chunk = toolCall(toolCallId).put("eventName", eventName);
+    chunk.set("data", data);
+    return new Chunk(ChunkTypes.CUSTOM, chunk);
+  }
+
+  static Chunk subAgentStart(
+      String toolCallId, String subAgentType, String childRunId, String message) {
+    return new Chunk(
+        ChunkTypes.SUBAGENT_START,
+        toolCall(toolCallId)
+            .put("subAgentType", subAgentType)
+            .put("subAgentId", childRunId)
+            .put("message", message));
+  }
+
+  /** A sub-agent's run ended: its status and output, and its error unless it completed. */
+  static Chunk subAgentEnd(String toolCallId, RunResult child) {
+    ObjectNode data =
+        toolCall(toolCallId)
+            .put("subAgentType", child.agentType())
+            .put("subAgentId", child.runId())
+            .put("status", child.status().name());
+    data.set("output", child.output());
+    if (child.status() != RunStatus.completed) {
+      data.put("error", child.error());
+    }
+    return new Chunk(ChunkTypes.SUBAGENT_END, data);
+  }
+
+  private static ObjectNode toolCall(String toolCallId) {
+    return Json.object().put("toolCallId", toolCallId);
+  }
+
+  private static Optional<Chunk> chunk(String type, ObjectNode data) {
+    return Optional.of(new Chunk(type, data));
+  }
+}

@@ -1,0 +1,140 @@
+package io.helix.run;
+
+import io.helix.agent.AgentDefinition;
+import io.helix.agent.RunStatus;
+import io.helix.run.RunDecisions.Next;
+import io.helix.stream.StreamEntity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The work a run has in flight, and what the entity does once its events are persisted: the
+ * {@link ModelAttempt}, the {@link ToolRunner} with its {@link SubAgents}, the {@link ChunkOutbox},
+ * the deadline, and the callers waiting for the end. None of it is state: after a crash the
+ * journal says what to redo ({@link #resumed}). Not thread-safe: the entity's actor alone uses it.
+ */
+final class RunWork {
+
+  private static final String PASSIVATE_TIMER = "passivate";
+  private static final String DEADLINE_TIMER = "deadline";
+
+  final ChunkOutbox outbox;
+  final ModelAttempt model;
+  final SubAgents subAgents;
+  final ToolRunner tools;
+
+  private final RunActor actor;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
+
+  RunWork(RunActor actor, ActorRef<ClusterSharding.ShardCommand> shard) {
+    this.actor = actor;
+    this.shard = shard;
+    this.outbox =
+        new ChunkOutbox(
+            actor.runId(),
+            actor.settings(),
+            actor.timers(),
+            (streamId, append) ->
+                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
+    this.model = new ModelAttempt(actor, outbox);
+    this.subAgents = new SubAgents(actor, outbox);
+    this.tools = new ToolRunner(actor, subAgents);
+  }
+
+  /** The run's agent as registered on this node; empty if its type no longer is. */
+  Optional<AgentDefinition> agent(RunState state) {
+    return actor.env().agents().get(state.agentType());
+  }
+
+  /** The run was started: stream its start, set its deadline, ask the model. */
+  void started(RunState state, String message) {
+    outbox.add(state, RunChunks.runStart(message));
+    startDeadline(state);
+    proceed(state);
+  }
+
+  /** The entity recovered a running run: it goes on at the first step without an event. */
+  void resumed(RunState state) {
+    actor.context().getLog().info("run {} resumes after step {}", actor.runId(), state.step());
+    model.resumed(state);
+    startDeadline(state);
+    proceed(state);
+  }
+
+  /** A step's events were persisted: stream what they say and go on from the state after them. */
+  void persisted(List<RunEvent> events, RunState after) {
+    events.forEach(event -> outbox.add(after, RunChunks.ofEvent(event)));
+    proceed(after);
+  }
+
+  /** Goes on from a persisted state: ends, runs the pending tool calls, or asks the model. */
+  private void proceed(RunState state) {
+    Next next = RunDecisions.next(state);
+    if (next instanceof Next.Finish) {
+      finish(state);
+    } else if (next instanceof Next.RunTools pending) {
+      tools.run(state, agent(state), pending.calls());
+    } else {
+      model.start(state, agent(state), 1);
+    }
+  }
+
+  private void startDeadline(RunState state) {
+    RunDecisions.untilDeadline(state, agent(state), System.currentTimeMillis())
+        .ifPresent(
+            left ->
+                actor.timers()
+                    .startSingleTimer(
+                        DEADLINE_TIMER, InternalCommand.DeadlineReached.INSTANCE, left));
+  }
+
+  /** A caller waits for the run's end; {@link #finish} answers it. */
+  void awaitEnd(ActorRef<RunLookup> waiter) {
+    resultWaiters.add(waiter);
+    // a caller asks again after its ask times out: forget the one that gave up
+    actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
+  }
+
+  void waiterGone(ActorRef<RunLookup> waiter) {
+    resultWaiters.remove(waiter);
+  }
+
+  /**
+   * The run has ended (or recovered ended): stops its work, aborts the children of a failed run,
+   * streams its end, answers who waits, and passivates it a little later.
+   */
+  void finish(RunState state) {
+    String reason = RunDecisions.endReason(state);
+    actor.timers().cancel(DEADLINE_TIMER);
+    model.stop();
+    tools.cancelAll(reason);
+    if (state.status() == RunStatus.failed) {
+      subAgents.abortChildren(state, agent(state), reason);
+    }
+    outbox.add(state, RunChunks.runEnd(state));
+    outbox.flush(state, state.isRoot());
+    resultWaiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
+    resultWaiters.clear();
+    actor.timers()
+        .startSingleTimer(
+            PASSIVATE_TIMER,
+            InternalCommand.PassivateFinished.INSTANCE,
+            actor.settings().passivateFinishedAfter());
+  }
+
+  /** The run moves to another node or the node shuts down: it goes on there from the journal. */
+  void moved(RunState state) {
+    model.stop();
+    tools.cancelAll("run moved");
+    outbox.flush(state, false);
+  }
+
+  /** Asks the shard to stop this entity. */
+  void passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(actor.self()));
+  }
+}
