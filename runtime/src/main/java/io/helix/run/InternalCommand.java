@@ -36,9 +36,17 @@ sealed interface InternalCommand extends RunCommand {
   record ToolEmitted(int step, String toolCallId, String eventName, JsonNode data)
       implements InternalCommand {}
 
-  /** The answer to starting a sub-agent's run: a reply, or the failure of the ask. */
-  record SubAgentAnswered(int step, String toolCallId, StartReply reply, Throwable failure)
+  /** The answer to start attempt {@code attempt} of a sub-agent's run: a reply, or the ask's failure. */
+  record SubAgentAnswered(
+      int step, String toolCallId, int attempt, StartReply reply, Throwable failure)
       implements InternalCommand {}
+
+  /**
+   * Work that follows a persisted event failed unexpectedly (a bug, or a tool or agent that breaks
+   * its contract): the run fails with the reason instead of its entity stopping (and, remembered,
+   * restarting into the same failure).
+   */
+  record Broken(String reason) implements InternalCommand {}
 
   record SubAgentEnded(int step, String toolCallId, RunResult result) implements InternalCommand {}
 

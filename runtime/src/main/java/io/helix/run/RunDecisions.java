@@ -191,14 +191,36 @@ final class RunDecisions {
       long now) {
     int step = state.step();
     List<RunEvent> events = new ArrayList<>();
+    JsonNode result = outcome.result();
+    String error = outcome.error();
     if (outcome.stateAfter() != null && stateAtStart != null) {
       ArrayNode patch = JsonPatch.diff(stateAtStart, outcome.stateAfter());
-      if (!patch.isEmpty()) {
+      Optional<String> conflict = conflict(state, patch);
+      if (conflict.isPresent()) {
+        // a call beside it changed the state under it: the model hears, the run goes on
+        result = null;
+        error =
+            "the tool's change to the run's state was not applied: it conflicts with a change of"
+                + " a tool call that ran beside it (" + conflict.get() + ")";
+      } else if (!patch.isEmpty()) {
         events.add(new RunEvent.StateUpdated(step, call.id(), patch, now));
       }
     }
-    events.add(toolResult(step, call, outcome.result(), outcome.error(), now));
+    events.add(toolResult(step, call, result, error, now));
     return withinMaxSteps(state, events, agent, now);
+  }
+
+  /** Why {@code patch} cannot be applied to the run's state as it is now, if it cannot. */
+  static Optional<String> conflict(RunState state, ArrayNode patch) {
+    if (patch.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      JsonPatch.apply(state.customState(), patch);
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
   }
 
   /**
@@ -285,6 +307,35 @@ final class RunDecisions {
     }
     Object why = failure != null ? Failures.describe(failure) : reply;
     return Optional.of("the sub-agent did not start: " + why);
+  }
+
+  /**
+   * After a start of a sub-agent's run that did not start it: try again when the ask only went
+   * unanswered (the child may be slow or moving) and attempts are left; else give up, aborting the
+   * child in case it started after all. Empty: it started.
+   */
+  static Optional<AfterSubAgentStart> afterSubAgentStart(
+      StartReply reply, Throwable failure, int attempt, int maxAttempts) {
+    Optional<String> notStarted = subAgentNotStarted(reply, failure);
+    if (notStarted.isEmpty()) {
+      return Optional.empty();
+    }
+    if (failure != null && attempt < maxAttempts) {
+      return Optional.of(new AfterSubAgentStart.TryAgain(attempt + 1));
+    }
+    String why =
+        failure != null
+            ? notStarted.get() + " (" + attempt + (attempt == 1 ? " attempt)" : " attempts)")
+            : notStarted.get();
+    return Optional.of(new AfterSubAgentStart.GiveUp(why, failure != null));
+  }
+
+  /** What follows a sub-agent start that did not start it. */
+  sealed interface AfterSubAgentStart {
+    record TryAgain(int attempt) implements AfterSubAgentStart {}
+
+    /** The call fails with {@code error}; {@code abortChild}: the child may be running after all. */
+    record GiveUp(String error, boolean abortChild) implements AfterSubAgentStart {}
   }
 
   /** The child run of a sub-agent call of {@code step} has started. */

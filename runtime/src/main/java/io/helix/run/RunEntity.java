@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentDefinition;
 import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.AfterModelFailure;
+import io.helix.run.RunDecisions.AfterSubAgentStart;
 import io.helix.run.RunDecisions.ToolOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -157,6 +158,7 @@ public final class RunEntity
         .onCommand(InternalCommand.SubAgentAnswered.class, this::onSubAgentAnswered)
         .onCommand(InternalCommand.SubAgentStillRunning.class, this::onSubAgentStillRunning)
         .onCommand(InternalCommand.SubAgentEnded.class, this::onSubAgentEnded)
+        .onCommand(InternalCommand.Broken.class, this::onBroken)
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
         .forState(RunState::terminal)
@@ -238,6 +240,13 @@ public final class RunEntity
         .thenNoReply();
   }
 
+  private ReplyEffect<RunEvent, RunState> onBroken(RunState state, InternalCommand.Broken broken) {
+    return Effect()
+        .persist(new RunEvent.RunFailed(broken.reason(), work.model.interruptedAnswer(), now()))
+        .thenRun(work::finish)
+        .thenNoReply();
+  }
+
   // ---- the model
 
   private ReplyEffect<RunEvent, RunState> onModelStreamed(
@@ -314,10 +323,23 @@ public final class RunEntity
     if (call.isEmpty()) {
       return Effect().noReply();
     }
-    Optional<String> notStarted =
-        RunDecisions.subAgentNotStarted(answered.reply(), answered.failure());
-    if (notStarted.isPresent()) {
-      ToolOutcome failed = ToolOutcome.failure(notStarted.get(), null);
+    Optional<AfterSubAgentStart> notStarted =
+        RunDecisions.afterSubAgentStart(
+            answered.reply(),
+            answered.failure(),
+            answered.attempt(),
+            env.settings().subAgentStartAttempts());
+    if (notStarted.orElse(null) instanceof AfterSubAgentStart.TryAgain again) {
+      work.subAgents.start(
+          state, call.get(), work.agent(state).flatMap(a -> a.subAgent(call.get().name())).orElseThrow(),
+          again.attempt());
+      return Effect().noReply();
+    }
+    if (notStarted.orElse(null) instanceof AfterSubAgentStart.GiveUp giveUp) {
+      if (giveUp.abortChild()) {
+        work.subAgents.abortChild(step, call.get().id(), "its parent gave up starting it");
+      }
+      ToolOutcome failed = ToolOutcome.failure(giveUp.error(), null);
       return onToolFinished(state, new InternalCommand.ToolFinished(step, call.get().id(), failed));
     }
     if (state.subAgent(call.get().id()).isPresent()) {
@@ -378,9 +400,9 @@ public final class RunEntity
   private void onRecovered(RunState state) {
     if (state.running()) {
       work.resumed(state);
-    } else if (state.terminal() && state.isRoot()) {
-      // the stream may have missed its end in a crash; appends to an ended stream are dropped
-      work.finish(state);
+    } else if (state.terminal()) {
+      // woken by a question (or a root re-ending its stream): it leaves memory again
+      work.recoveredEnded(state);
     }
   }
 

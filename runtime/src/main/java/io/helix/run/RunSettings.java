@@ -20,6 +20,7 @@ public record RunSettings(
     int snapshotEvery,
     Duration subAgentAskTimeout,
     Duration subAgentAwaitSlice,
+    int subAgentStartAttempts,
     int eventTags) {
 
   public static RunSettings fromConfig(Config helix) {
@@ -37,6 +38,7 @@ public record RunSettings(
         c.getInt("snapshot-every"),
         c.getDuration("sub-agent.ask-timeout"),
         c.getDuration("sub-agent.await-slice"),
+        c.getInt("sub-agent.start-attempts"),
         c.getInt("event-tags"));
   }
 

@@ -71,15 +71,36 @@ final class RunWork {
     proceed(after);
   }
 
-  /** Goes on from a persisted state: ends, runs the pending tool calls, or asks the model. */
+  /**
+   * Goes on from a persisted state: ends, runs the pending tool calls, or asks the model. What
+   * fails unexpectedly here fails the run ({@link InternalCommand.Broken}), not its entity.
+   */
   private void proceed(RunState state) {
-    Next next = RunDecisions.next(state);
-    if (next instanceof Next.Finish) {
+    try {
+      Next next = RunDecisions.next(state);
+      if (next instanceof Next.Finish) {
+        finish(state);
+      } else if (next instanceof Next.RunTools pending) {
+        tools.run(state, agent(state), pending.calls());
+      } else {
+        model.start(state, agent(state), 1);
+      }
+    } catch (RuntimeException | LinkageError e) {
+      actor.context().getLog().error("run {}: unexpected failure at step {}", actor.runId(), state.step(), e);
+      actor.self().tell(new InternalCommand.Broken(
+          "internal error at step " + state.step() + ": " + Failures.describe(e)));
+    }
+  }
+
+  /**
+   * An ended run was woken (by a question, or after a crash): a root streams its end again (the
+   * stream may have missed it; appends to an ended stream are dropped); each leaves memory again.
+   */
+  void recoveredEnded(RunState state) {
+    if (state.isRoot()) {
       finish(state);
-    } else if (next instanceof Next.RunTools pending) {
-      tools.run(state, agent(state), pending.calls());
     } else {
-      model.start(state, agent(state), 1);
+      passivateLater();
     }
   }
 
@@ -119,6 +140,10 @@ final class RunWork {
     outbox.flush(state, state.isRoot());
     resultWaiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
     resultWaiters.clear();
+    passivateLater();
+  }
+
+  private void passivateLater() {
     actor.timers()
         .startSingleTimer(
             PASSIVATE_TIMER,

@@ -25,6 +25,11 @@ final class SubAgents {
 
   /** Starts (or finds again) the child run of a sub-agent call of the state's step. */
   void start(RunState state, ToolCall call, AgentDefinition subAgent) {
+    start(state, call, subAgent, 1);
+  }
+
+  /** Start attempt {@code attempt} of the child run of a sub-agent call of the state's step. */
+  void start(RunState state, ToolCall call, AgentDefinition subAgent, int attempt) {
     int step = state.step();
     Optional<String> message = RunDecisions.subAgentMessage(call);
     if (message.isEmpty()) {
@@ -33,7 +38,7 @@ final class SubAgents {
       return;
     }
     String childId = RunEntity.childRunId(actor.runId(), step, call.id());
-    if (state.subAgent(call.id()).isEmpty()) {
+    if (state.subAgent(call.id()).isEmpty() && attempt == 1) {
       // sent before the child starts, so the child's chunks follow this one
       outbox.add(
           state, RunChunks.subAgentStart(call.id(), subAgent.name(), childId, message.get()));
@@ -46,7 +51,8 @@ final class SubAgents {
         replyTo ->
             new RunCommand.Start(
                 subAgent.name(), message.get(), actor.runId(), state.streamId(), replyTo),
-        (reply, failure) -> new InternalCommand.SubAgentAnswered(step, call.id(), reply, failure));
+        (reply, failure) ->
+            new InternalCommand.SubAgentAnswered(step, call.id(), attempt, reply, failure));
   }
 
   /**
@@ -63,6 +69,13 @@ final class SubAgents {
             failure != null || lookup.run() == null
                 ? new InternalCommand.SubAgentStillRunning(step, toolCallId)
                 : new InternalCommand.SubAgentEnded(step, toolCallId, lookup.run()));
+  }
+
+  /** Aborts the child of one call, which was given up on (it may have started after all). */
+  void abortChild(int step, String toolCallId, String reason) {
+    actor
+        .run(RunEntity.childRunId(actor.runId(), step, toolCallId))
+        .tell(new RunCommand.Abort(reason, actor.context().getSystem().ignoreRef()));
   }
 
   /** Aborts the children still working for the state's step (an aborted child aborts its own). */

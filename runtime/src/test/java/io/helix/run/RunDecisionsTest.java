@@ -90,7 +90,7 @@ class RunDecisionsTest {
     return new RunSettings(
         Duration.ofSeconds(60), Duration.ofSeconds(120), maxAttempts, Duration.ofMillis(100),
         Duration.ofSeconds(1), 0.5, Duration.ofMillis(20), 32, Duration.ofSeconds(10), 100,
-        Duration.ofSeconds(10), Duration.ofSeconds(30), 4);
+        Duration.ofSeconds(10), Duration.ofSeconds(30), 3, 4);
   }
 
   @Nested
@@ -357,6 +357,32 @@ class RunDecisionsTest {
     }
 
     @Test
+    void aChangeThatConflictsWithAnotherCallsBecomesAToolErrorNotACrash() {
+      // two calls of one response: c1 started with {"a":{"x":1}} and adds /a/y, but c2, which
+      // ended first, removed "a" -- applying c1's patch would throw in the event handler
+      AgentDefinition agent = plain(5);
+      RunState twoCalls = asked(started(agent), add("c1"), add("c2"));
+      JsonNode atStart = Json.parse("{\"notes\":0,\"a\":{\"x\":1}}");
+      twoCalls = twoCalls.apply(new RunEvent.StateUpdated(1, "seed", Json.parse(
+          "[{\"op\":\"add\",\"path\":\"/a\",\"value\":{\"x\":1}}]"), NOW));
+      twoCalls = apply(twoCalls, RunDecisions.onToolOutcome(
+          twoCalls, Optional.of(agent), add("c2"),
+          ToolOutcome.success(TextNode.valueOf("ok"), Json.parse("{\"notes\":0}")), atStart, NOW));
+      List<RunEvent> events =
+          RunDecisions.onToolOutcome(
+              twoCalls, Optional.of(agent), add("c1"),
+              ToolOutcome.success(TextNode.valueOf("ok"),
+                  Json.parse("{\"notes\":0,\"a\":{\"x\":1,\"y\":2}}")),
+              atStart, NOW);
+      assertEquals(1, events.size(), "no state patch: " + events);
+      RunEvent.ToolResultRecorded recorded = (RunEvent.ToolResultRecorded) events.get(0);
+      assertFalse(recorded.success());
+      assertTrue(recorded.error().contains("conflicts with a change of a tool call"), recorded.error());
+      RunState after = apply(twoCalls, events); // the event handler folds it without throwing
+      assertEquals(new Next.AskModel(2), RunDecisions.next(after));
+    }
+
+    @Test
     void noPatchWithoutAChangeOrWithoutBothStates() {
       JsonNode same = Json.object().put("a", 1);
       assertEquals(1, outcome(ToolOutcome.success(TextNode.valueOf("ok"), same), same).size());
@@ -456,6 +482,30 @@ class RunDecisionsTest {
       assertEquals(
           Optional.of("the sub-agent did not start: ask timed out"),
           RunDecisions.subAgentNotStarted(null, new IllegalStateException("ask timed out")));
+    }
+
+    @Test
+    void anUnansweredStartIsTriedAgainThenGivenUpWithTheChildAborted() {
+      Throwable timeout = new IllegalStateException("ask timed out");
+      assertEquals(
+          Optional.of(new RunDecisions.AfterSubAgentStart.TryAgain(2)),
+          RunDecisions.afterSubAgentStart(null, timeout, 1, 3));
+      assertEquals(
+          Optional.of(new RunDecisions.AfterSubAgentStart.TryAgain(3)),
+          RunDecisions.afterSubAgentStart(null, timeout, 2, 3));
+      assertEquals(
+          Optional.of(
+              new RunDecisions.AfterSubAgentStart.GiveUp(
+                  "the sub-agent did not start: ask timed out (3 attempts)", true)),
+          RunDecisions.afterSubAgentStart(null, timeout, 3, 3));
+      // a refusal is an answer: not tried again, nothing to abort
+      assertEquals(
+          Optional.of(
+              new RunDecisions.AfterSubAgentStart.GiveUp(
+                  "the sub-agent did not start: Rejected[reason=no]", false)),
+          RunDecisions.afterSubAgentStart(new StartReply.Rejected("no"), null, 1, 3));
+      assertEquals(
+          Optional.empty(), RunDecisions.afterSubAgentStart(new StartReply.Started(child), null, 2, 3));
     }
 
     @Test
