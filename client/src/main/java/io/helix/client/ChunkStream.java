@@ -209,7 +209,7 @@ public final class ChunkStream implements Iterable<Chunk>, AutoCloseable {
       throw new HelixException("the stream of run " + runId + " sent an event that is not JSON", e);
     }
     if (!(json instanceof ObjectNode object)) {
-      throw new HelixException("the stream of run " + runId + " sent a chunk that is not an object");
+      throw new HelixException("the stream of run " + runId + " sent a chunk not an object");
     }
     if (!object.path("seq").canConvertToLong() && event.id() != null) {
       try {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The server answered with an error: an RFC 9457 problem ({@code application/problem+json}) with
- * its {@link #status()}, {@link #type()} ({@code urn:helix:problem:<kind>}, or {@code about:blank}),
- * {@link #title()} and {@link #detail()}. A 4xx means the request itself is wrong (an unknown run
- * or agent type, a run-id conflict, a missing token, a stream deleted after its retention); it is
- * not retried. An answer that is not a problem document keeps its status, with the reason as title
- * and the body's beginning as detail.
+ * its {@link #status()}, {@link #type()} ({@code urn:helix:problem:<kind>}, or {@code
+ * about:blank}), {@link #title()} and {@link #detail()}. A 4xx means the request itself is wrong
+ * (an unknown run or agent type, a run-id conflict, a missing token, a stream deleted after its
+ * retention); it is not retried. An answer that is not a problem document (say, a proxy's page)
+ * keeps its status, with {@code HTTP <status>} as title and the body's beginning as detail.
  */
 public class HelixApiException extends HelixException {
   private static final long serialVersionUID = 1L;

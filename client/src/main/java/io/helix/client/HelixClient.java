@@ -112,8 +112,9 @@ public final class HelixClient {
         new CompletableFuture<>() {
           @Override
           public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning); // before the thread completes
             chunks.close();
-            return super.cancel(mayInterruptIfRunning);
+            return cancelled;
           }
         };
     Thread thread =
@@ -227,10 +228,10 @@ public final class HelixClient {
   }
 
   /**
-   * Settings of a {@link HelixClient}. Defaults: connect timeout 10 s, request timeout 30 s (to the
-   * response's head; a long-poll gets its wait on top), stream idle timeout 45 s (the server sends a
-   * heartbeat after 15 s of silence), reconnect backoff from 100 ms doubling up to 5 s, giving up
-   * after 60 s without reaching the server.
+   * Settings of a {@link HelixClient}. Defaults: connect timeout 10 s, request timeout 30 s (to
+   * the response's head; a long-poll gets its wait on top), stream idle timeout 45 s (the server
+   * sends a heartbeat after 15 s of silence), reconnect backoff from 100 ms doubling up to 5 s,
+   * giving up after 60 s without reaching the server.
    */
   public static final class Builder {
     final URI baseUri;
@@ -251,7 +252,10 @@ public final class HelixClient {
       }
     }
 
-    /** Sends {@code Authorization: Bearer <token>} with every request (one of the server's {@code HELIX_API_TOKENS}). */
+    /**
+     * Sends {@code Authorization: Bearer <token>} with every request: one of the server's {@code
+     * HELIX_API_TOKENS}.
+     */
     public Builder bearerToken(String token) {
       this.bearerToken = token;
       return this;

@@ -4,12 +4,13 @@ import static io.helix.client.Chunks.node;
 import static io.helix.client.Chunks.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the API's JSON answers into the client's records; fields it does not know are kept in {@code json}. */
+/** Reads the API's JSON answers into the client's records. */
 final class Responses {
 
   private Responses() {}
@@ -68,9 +69,9 @@ final class Responses {
               m.path("sequence").asInt(),
               text(m, "role"),
               text(m, "content"),
-              m.has("toolCalls") && m.get("toolCalls").isArray()
+              m.path("toolCalls").isArray()
                   ? m.get("toolCalls")
-                  : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode(),
+                  : JsonNodeFactory.instance.arrayNode(),
               text(m, "toolCallId"),
               text(m, "toolName"),
               text(m, "thinking"),

@@ -32,7 +32,7 @@ public record RunResult(
     String streamId,
     JsonNode json) {
 
-  /** The output as text: a text output as it is, a structured one as JSON; null when there is none. */
+  /** The output as text: a text output as it is, a structured one as JSON; null when none. */
   public String outputText() {
     if (output == null || output.isNull() || output.isMissingNode()) {
       return null;

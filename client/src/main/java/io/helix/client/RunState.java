@@ -3,9 +3,9 @@ package io.helix.client;
 import java.util.List;
 
 /**
- * A run's state and a page of its conversation ({@code GET /agent/state/{runId}}). The server's read
- * model trails the run by about a second: until it has the run, the answer comes from the live run
- * with {@code projected == false} and no messages.
+ * A run's state and a page of its conversation ({@code GET /agent/state/{runId}}). The server's
+ * read model trails the run by about a second: until it has the run, the answer comes from the live
+ * run with {@code projected == false} and no messages.
  *
  * @param run the run's row
  * @param projected whether the read model has the run

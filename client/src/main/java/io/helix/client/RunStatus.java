@@ -1,6 +1,9 @@
 package io.helix.client;
 
-/** A run's status. On the wire it is the lower-case name: {@code running}, {@code completed}, {@code failed}. */
+/**
+ * A run's status. On the wire it is the lower-case name: {@code running}, {@code completed},
+ * {@code failed}.
+ */
 public enum RunStatus {
   RUNNING,
   COMPLETED,

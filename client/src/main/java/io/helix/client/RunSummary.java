@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param stepCount how many model responses the run has
  * @param customState the run's custom state
  * @param output the final answer once completed, else null
- * @param parentRunId the parent of a sub-agent's run, else null (on the wire: {@code parentAgentId})
+ * @param parentRunId the parent of a sub-agent's run, else null (on the wire: {@code
+ *     parentAgentId})
  * @param createdAt when the run started; null when answered from the live run (not projected yet)
  * @param updatedAt when the row last changed; null like {@code createdAt}
  * @param json the row as sent, with any field this client does not know

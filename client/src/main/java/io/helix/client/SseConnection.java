@@ -14,9 +14,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One GET of a Server-Sent Events stream. The HTTP client's threads put the response's lines into a
- * queue (at most {@link #WINDOW} ahead of the reader: back-pressure reaches the server through TCP);
- * one reader thread takes them as {@link Signal}s, each wait bounded by a timeout. {@link
+ * One GET of a Server-Sent Events stream. The HTTP client's threads put the response's lines into
+ * a queue (at most {@link #WINDOW} ahead of the reader: back-pressure reaches the server through
+ * TCP); one reader thread takes them as {@link Signal}s, each wait bounded by a timeout. {@link
  * #cancel()} may be called from any thread and wakes the reader.
  */
 final class SseConnection {
@@ -30,7 +30,7 @@ final class SseConnection {
   /** The server answered with another status; the body is read. */
   record Rejected(int status, HttpHeaders headers, byte[] body) implements Signal {}
 
-  /** An event: its {@code id} field (null when it had none), its type ({@code message} by default) and data. */
+  /** An event: its {@code id} (null when none), type ({@code message} by default) and data. */
   record Event(String id, String type, String data) implements Signal {}
 
   /** A comment line, e.g. the server's heartbeat. */
@@ -51,7 +51,7 @@ final class SseConnection {
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private volatile Flow.Subscription subscription;
   private volatile boolean cancelled;
-  private CompletableFuture<HttpResponse<byte[]>> exchange;
+  private volatile CompletableFuture<HttpResponse<byte[]>> exchange;
   private int takenSinceRequest;
 
   // the event being read (reader thread only)
@@ -108,7 +108,7 @@ final class SseConnection {
     }
   }
 
-  /** Ends the exchange (closing its connection); a reader waiting in {@link #next} gets {@link Cancelled}. */
+  /** Ends the exchange (closing its connection); a waiting {@link #next} gets {@link Cancelled}. */
   void cancel() {
     cancelled = true;
     Flow.Subscription s = subscription;
@@ -143,7 +143,8 @@ final class SseConnection {
       if (data.length() > 0 && data.charAt(data.length() - 1) == '\n') {
         data.setLength(data.length() - 1);
       }
-      Event event = new Event(id, type == null || type.isEmpty() ? "message" : type, data.toString());
+      String name = type == null || type.isEmpty() ? "message" : type;
+      Event event = new Event(id, name, data.toString());
       id = null;
       type = null;
       data.setLength(0);

@@ -53,7 +53,8 @@ final class FakeHelixServer implements AutoCloseable {
     }
   }
 
-  record Request(String method, String path, String query, Map<String, List<String>> headers, String body) {
+  record Request(
+      String method, String path, String query, Map<String, List<String>> headers, String body) {
     String header(String name) {
       for (Map.Entry<String, List<String>> header : headers.entrySet()) {
         if (header.getKey().equalsIgnoreCase(name)) {
@@ -72,7 +73,7 @@ final class FakeHelixServer implements AutoCloseable {
   final AtomicInteger streamConnections = new AtomicInteger();
   /** The highest offset any stream connection has written. */
   final AtomicLong highestSent = new AtomicLong(-1);
-  /** Answers by "METHOD /path" (the stream is served from the plans); several are played in turn. */
+  /** Answers by "METHOD /path" (not the stream: it follows the plans); several play in turn. */
   final Map<String, List<Answer>> answers = new ConcurrentHashMap<>();
 
   private final List<String> chunks;
@@ -141,7 +142,8 @@ final class FakeHelixServer implements AutoCloseable {
     }
     List<Answer> inTurn = answers.get(exchange.getRequestMethod() + " " + uri.getPath());
     if (inTurn == null) {
-      send(exchange, new Answer(404, "application/problem+json", problem(404, "not-found", "Not found", "no route")));
+      send(exchange, new Answer(404, "application/problem+json",
+          problem(404, "not-found", "Not found", "no route")));
     } else {
       send(exchange, inTurn.size() > 1 ? inTurn.remove(0) : inTurn.get(0));
     }
@@ -172,7 +174,8 @@ final class FakeHelixServer implements AutoCloseable {
       return;
     }
     String lastEventId = exchange.getRequestHeaders().getFirst("Last-Event-ID");
-    long from = lastEventId != null ? Long.parseLong(lastEventId) + 1 : fromQuery(exchange.getRequestURI());
+    long from =
+        lastEventId != null ? Long.parseLong(lastEventId) + 1 : fromQuery(exchange.getRequestURI());
     if (plan.ignoreResume()) {
       from = 0;
     }
@@ -185,7 +188,8 @@ final class FakeHelixServer implements AutoCloseable {
       String json = chunks.get((int) offset);
       if (offset % 5 == 1) { // some events have their data on two lines, and CRLF line ends
         int cut = json.indexOf(',') + 1;
-        write(out, "id: " + offset + "\r\ndata: " + json.substring(0, cut) + "\r\ndata:" + json.substring(cut) + "\r\n\r\n");
+        write(out, "id: " + offset + "\r\ndata: " + json.substring(0, cut) + "\r\n");
+        write(out, "data:" + json.substring(cut) + "\r\n\r\n");
       } else {
         write(out, "id: " + offset + "\ndata: " + json + "\n\n");
       }
@@ -194,7 +198,8 @@ final class FakeHelixServer implements AutoCloseable {
     switch (plan.ending()) {
       case CLEAN -> out.close();
       case RESUME -> {
-        write(out, "event: resume\ndata: {\"type\":\"resume\",\"from\":" + Math.max(from, end) + "}\n\n");
+        long next = Math.max(from, end);
+        write(out, "event: resume\ndata: {\"type\":\"resume\",\"from\":" + next + "}\n\n");
         out.close();
       }
       case DROP -> throw new IllegalStateException("dropping the connection"); // closes it mid-body
@@ -226,34 +231,44 @@ final class FakeHelixServer implements AutoCloseable {
     out.flush();
   }
 
-  /** A run's chunks as the server makes them: the root calls a tool and a sub-agent, then answers. */
+  /** A run's chunks as the server makes them: the root calls a tool, then a sub-agent, answers. */
   static List<ObjectNode> script(String root, String sub) {
-    List<ObjectNode> chunks = new ArrayList<>();
-    chunks.add(chunk(chunks, "run_start", root, "research", 0).put("message", "What is 6*7?"));
+    List<ObjectNode> c = new ArrayList<>();
+    c.add(chunk(c, "run_start", root, "research", 0).put("message", "What is 6*7?"));
     for (String word : List.of("I ", "will ", "compute. ")) {
-      chunks.add(chunk(chunks, "text_delta", root, "research", 1).put("delta", word));
+      c.add(chunk(c, "text_delta", root, "research", 1).put("delta", word));
     }
-    chunks.add(chunk(chunks, "tool_arg_stream_start", root, "research", 1).put("toolCallId", "c1").put("toolName", "calculator"));
-    chunks.add(chunk(chunks, "tool_arg_stream_delta", root, "research", 1).put("toolCallId", "c1").put("delta", "{\"expression\":\"6*7\"}"));
-    ObjectNode start = chunk(chunks, "tool_start", root, "research", 1).put("toolCallId", "c1").put("toolName", "calculator");
+    c.add(chunk(c, "tool_arg_stream_start", root, "research", 1)
+        .put("toolCallId", "c1").put("toolName", "calculator"));
+    c.add(chunk(c, "tool_arg_stream_delta", root, "research", 1)
+        .put("toolCallId", "c1").put("delta", "{\"expression\":\"6*7\"}"));
+    ObjectNode start = chunk(c, "tool_start", root, "research", 1)
+        .put("toolCallId", "c1").put("toolName", "calculator");
     start.putObject("arguments").put("expression", "6*7");
-    chunks.add(start);
-    chunks.add(chunk(chunks, "tool_end", root, "research", 1).put("toolCallId", "c1").put("toolName", "calculator").put("success", true).put("result", "42"));
-    chunks.add(chunk(chunks, "subagent_start", root, "research", 2).put("toolCallId", "c2").put("subAgentType", "analyzer").put("subAgentId", sub).put("message", "analyze"));
-    chunks.add(chunk(chunks, "run_start", sub, "analyzer", 0).put("message", "analyze"));
-    chunks.add(chunk(chunks, "text_delta", sub, "analyzer", 1).put("delta", "fine"));
-    chunks.add(chunk(chunks, "output", sub, "analyzer", 1).put("output", "fine"));
-    chunks.add(chunk(chunks, "run_end", sub, "analyzer", 1).put("status", "completed"));
-    chunks.add(chunk(chunks, "subagent_end", root, "research", 2).put("toolCallId", "c2").put("subAgentType", "analyzer").put("subAgentId", sub).put("status", "completed").put("output", "fine"));
+    c.add(start);
+    c.add(chunk(c, "tool_end", root, "research", 1)
+        .put("toolCallId", "c1").put("toolName", "calculator").put("success", true)
+        .put("result", "42"));
+    c.add(chunk(c, "subagent_start", root, "research", 2)
+        .put("toolCallId", "c2").put("subAgentType", "analyzer").put("subAgentId", sub)
+        .put("message", "analyze"));
+    c.add(chunk(c, "run_start", sub, "analyzer", 0).put("message", "analyze"));
+    c.add(chunk(c, "text_delta", sub, "analyzer", 1).put("delta", "fine"));
+    c.add(chunk(c, "output", sub, "analyzer", 1).put("output", "fine"));
+    c.add(chunk(c, "run_end", sub, "analyzer", 1).put("status", "completed"));
+    c.add(chunk(c, "subagent_end", root, "research", 2)
+        .put("toolCallId", "c2").put("subAgentType", "analyzer").put("subAgentId", sub)
+        .put("status", "completed").put("output", "fine"));
     for (String word : List.of("The ", "answer ", "is ", "42.")) {
-      chunks.add(chunk(chunks, "text_delta", root, "research", 3).put("delta", word));
+      c.add(chunk(c, "text_delta", root, "research", 3).put("delta", word));
     }
-    chunks.add(chunk(chunks, "output", root, "research", 3).put("output", "The answer is 42."));
-    chunks.add(chunk(chunks, "run_end", root, "research", 3).put("status", "completed"));
-    return chunks;
+    c.add(chunk(c, "output", root, "research", 3).put("output", "The answer is 42."));
+    c.add(chunk(c, "run_end", root, "research", 3).put("status", "completed"));
+    return c;
   }
 
-  private static ObjectNode chunk(List<ObjectNode> before, String type, String run, String agentType, int step) {
+  private static ObjectNode chunk(
+      List<ObjectNode> before, String type, String run, String agentType, int step) {
     return Transport.MAPPER.createObjectNode()
         .put("seq", before.size())
         .put("type", type)
