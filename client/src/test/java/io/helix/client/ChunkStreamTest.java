@@ -97,19 +97,21 @@ class ChunkStreamTest {
 
   @Test
   void followsTheRunAcrossAServerRestart() throws Exception {
-    server.plans.addAll(List.of(Plan.upTo(100, Ending.HANG), Plan.upTo(100, Ending.CLEAN)));
-    // a slow first connection: the server goes down after offset 7
-    server.plans.set(0, Plan.upTo(8, Ending.HANG));
+    // the server goes down after offset 7, while the run is still going
+    server.plans.addAll(List.of(Plan.upTo(8, Ending.HANG), Plan.upTo(100, Ending.CLEAN)));
+    ChunkStream chunks = client().build().stream(RUN);
     List<Chunk> delivered = new CopyOnWriteArrayList<>();
-    HelixClient client = client().build();
-    var done = client.follow(RUN, 0, delivered::add);
+    Thread reader = new Thread(() -> chunks.forEach(delivered::add));
+    reader.start();
     Await.until(() -> delivered.size() == 8, DEADLINE);
     server.stop();
-    int refusedBefore = server.streamConnections.get();
+    // connecting again has failed at least once: the server is down
+    Await.until(() -> chunks.reconnects() >= 2, DEADLINE);
     server.start();
-    done.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    reader.join(DEADLINE.toMillis());
+    assertFalse(reader.isAlive());
     assertWholeScript(delivered);
-    assertEquals(refusedBefore + 1, server.streamConnections.get());
+    assertEquals(2, server.streamConnections.get(), "one connection before, one after");
     assertEquals("7", lastEventIds().get(1));
   }
 
@@ -123,7 +125,7 @@ class ChunkStreamTest {
             Plan.upTo(100, Ending.CLEAN)));
     List<Chunk> delivered;
     try (ChunkStream chunks =
-        client().streamIdleTimeout(Duration.ofMillis(300)).build().stream(RUN)) {
+        client().streamIdleTimeout(Duration.ofSeconds(1)).build().stream(RUN)) {
       delivered = chunks.stream().toList();
     }
     assertWholeScript(delivered);
