@@ -1,0 +1,36 @@
+package io.helix.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * An agent type the server runs ({@code GET /agent/agents}).
+ *
+ * @param model its model, {@code provider:model}
+ * @param maxSteps the most model responses a run of it may have
+ * @param outputSchema the JSON Schema of its structured output, or null for a text answer
+ * @param subAgents the agent types it may call
+ * @param tools every tool as the model sees it: its own, a {@code subagent__<name>} per sub-agent,
+ *     and {@code __finish__}
+ */
+public record AgentInfo(
+    String name,
+    String description,
+    String model,
+    int maxSteps,
+    JsonNode outputSchema,
+    List<String> subAgents,
+    List<Tool> tools) {
+
+  public AgentInfo {
+    subAgents = List.copyOf(subAgents);
+    tools = List.copyOf(tools);
+  }
+
+  /**
+   * A tool as the model sees it.
+   *
+   * @param kind {@code tool}, {@code subagent} or {@code finish}
+   */
+  public record Tool(String name, String description, JsonNode inputSchema, String kind) {}
+}
