@@ -40,16 +40,18 @@ public interface Tool {
     return new TypedTool<>(name, description, inputType, execute);
   }
 
-  /** A tool whose code blocks (I/O, CPU); it runs on the runtime's blocking-tool dispatcher. */
+  /**
+   * A tool whose code blocks (I/O, CPU); it runs on the runtime's blocking-tool dispatcher. When
+   * the call is cancelled (the run is aborted or moves, the call times out) a call still waiting for
+   * a thread never starts, and a running one is interrupted.
+   */
   static <I> Tool blocking(
       String name, String description, Class<I> inputType, BiFunction<I, ToolContext, ?> execute) {
     return new TypedTool<>(
         name,
         description,
         inputType,
-        (input, context) ->
-            CompletableFuture.supplyAsync(
-                () -> execute.apply(input, context), context.blockingExecutor()));
+        (input, context) -> BlockingCall.start(() -> execute.apply(input, context), context));
   }
 
   /** The implementation behind {@link #of} and {@link #blocking}. */
