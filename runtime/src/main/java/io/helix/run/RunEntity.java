@@ -69,18 +69,24 @@ public final class RunEntity
    */
   public static ActorRef<ShardingEnvelope<RunCommand>> init(
       ActorSystem<?> system, RunEnvironment env) {
-    int shards = system.settings().config().getInt("helix.run.number-of-shards");
+    com.typesafe.config.Config run = system.settings().config().getConfig("helix.run");
+    ClusterShardingSettings settings = ClusterShardingSettings.create(system);
     return env.sharding()
         .init(
             Entity.of(TYPE_KEY, entityContext -> create(entityContext, env))
                 .withStopMessage(RunCommand.Stop.INSTANCE)
-                .withMessageExtractor(new HashCodeMessageExtractor<>(shards))
+                .withMessageExtractor(
+                    new HashCodeMessageExtractor<>(run.getInt("number-of-shards")))
                 .withSettings(
-                    ClusterShardingSettings.create(system)
+                    settings
                         .withRememberEntities(true)
                         .withRememberEntitiesStoreMode(
-                            ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
+                            ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+                        .withTuningParameters(
+                            RunSettings.recoveryRate(
+                                settings.tuningParameters(), run.getConfig("recovery")))));
   }
+
 
   public static Behavior<RunCommand> create(
       EntityContext<RunCommand> entityContext, RunEnvironment env) {

@@ -2,6 +2,7 @@ package io.helix.run;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 
 /**
  * Settings of {@link RunEntity}, from {@code helix.run}; documented in the runtime's {@code
@@ -54,5 +55,20 @@ public record RunSettings(
     double base = modelMinBackoff.toMillis() * Math.pow(2, Math.max(0, attempt - 2));
     double capped = Math.min(base, modelMaxBackoff.toMillis());
     return Duration.ofMillis((long) (capped * (1 + modelBackoffRandomFactor * random)));
+  }
+
+  /**
+   * How fast a shard restarts its remembered runs (a node taking over a failed one's shards, a
+   * full restart): a constant rate, so thousands of runs do not call their models at once.
+   */
+  static ClusterShardingSettings.TuningParameters recoveryRate(
+      ClusterShardingSettings.TuningParameters tuning, com.typesafe.config.Config recovery) {
+    int runs = recovery.getInt("runs-per-interval");
+    return runs <= 0
+        ? tuning.withEntityRecoveryStrategy("all")
+        : tuning
+            .withEntityRecoveryStrategy("constant")
+            .withEntityRecoveryConstantRateStrategyFrequency(recovery.getDuration("interval"))
+            .withEntityRecoveryConstantRateStrategyNumberOfEntities(runs);
   }
 }
