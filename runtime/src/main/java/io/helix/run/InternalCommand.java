@@ -56,6 +56,12 @@ sealed interface InternalCommand extends RunCommand {
   /** A caller waiting for the result went away (its ask timed out). */
   record WaiterGone(ActorRef<RunLookup> waiter) implements InternalCommand {}
 
+  /**
+   * A run that was asked to stop while its tools executed has recorded them ({@code timedOut}
+   * false), or waited as long as it may: it stops now.
+   */
+  record HandedOff(boolean timedOut) implements InternalCommand {}
+
   enum DeadlineReached implements InternalCommand {
     INSTANCE
   }

@@ -184,6 +184,7 @@ public final class RunEntity
         .onCommand(
             InternalCommand.WaiterGone.class,
             c -> Effect().none().thenRun(() -> work.waiterGone(c.waiter())).thenNoReply())
+        .onCommand(InternalCommand.HandedOff.class, this::onHandedOff)
         .onCommand(RunCommand.Stop.class, c -> Effect().stop().thenNoReply())
         // late deltas and answers of cancelled work
         .onAnyCommand(() -> Effect().noReply());
@@ -389,7 +390,17 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onStopWhileRunning(
       RunState state, RunCommand.Stop stop) {
-    // moved to another node or shut down: the run continues where the journal says
+    // moved to another node or shut down: the run continues where the journal says, after the
+    // tools executing here have recorded their results (for a while)
+    if (work.handOff(state)) {
+      return Effect().noReply();
+    }
+    work.moved(state);
+    return Effect().stop().thenNoReply();
+  }
+
+  private ReplyEffect<RunEvent, RunState> onHandedOff(
+      RunState state, InternalCommand.HandedOff handedOff) {
     work.moved(state);
     return Effect().stop().thenNoReply();
   }

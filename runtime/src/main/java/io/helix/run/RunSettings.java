@@ -22,6 +22,7 @@ public record RunSettings(
     Duration subAgentAskTimeout,
     Duration subAgentAwaitSlice,
     int subAgentStartAttempts,
+    Duration handOffWait,
     int eventTags) {
 
   public static RunSettings fromConfig(Config helix) {
@@ -40,6 +41,7 @@ public record RunSettings(
         c.getDuration("sub-agent.ask-timeout"),
         c.getDuration("sub-agent.await-slice"),
         c.getInt("sub-agent.start-attempts"),
+        c.getDuration("hand-off-wait"),
         c.getInt("event-tags"));
   }
 

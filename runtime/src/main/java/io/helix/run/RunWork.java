@@ -20,6 +20,7 @@ final class RunWork {
 
   private static final String PASSIVATE_TIMER = "passivate";
   private static final String DEADLINE_TIMER = "deadline";
+  private static final String HAND_OFF_TIMER = "hand-off";
 
   final ChunkOutbox outbox;
   final ModelAttempt model;
@@ -29,6 +30,8 @@ final class RunWork {
   private final RunActor actor;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
+  // asked to stop while tools executed: their results are recorded, nothing new starts
+  private boolean handingOff;
 
   RunWork(RunActor actor, ActorRef<ClusterSharding.ShardCommand> shard) {
     this.actor = actor;
@@ -68,7 +71,35 @@ final class RunWork {
   /** A step's events were persisted: stream what they say and go on from the state after them. */
   void persisted(List<RunEvent> events, RunState after) {
     events.forEach(event -> outbox.add(after, RunChunks.ofEvent(event)));
+    if (handingOff) {
+      if (!tools.executing()) {
+        actor.self().tell(new InternalCommand.HandedOff(false));
+      }
+      return;
+    }
     proceed(after);
+  }
+
+  /**
+   * The entity is asked to stop (its shard moves) while tools execute: it lets them finish and
+   * records their results, for at most {@code helix.run.hand-off-wait}, starting nothing new; then
+   * {@link InternalCommand.HandedOff} stops it. False when nothing executes (it may stop at once).
+   */
+  boolean handOff(RunState state) {
+    if (handingOff) {
+      return true;
+    }
+    if (!tools.executing()) {
+      return false;
+    }
+    handingOff = true;
+    model.stop();
+    actor.context().getLog().info(
+        "run {} hands off: waits for its tools before it moves", actor.runId());
+    actor.timers()
+        .startSingleTimer(
+            HAND_OFF_TIMER, new InternalCommand.HandedOff(true), actor.settings().handOffWait());
+    return true;
   }
 
   /**
@@ -140,7 +171,11 @@ final class RunWork {
     outbox.flush(state, state.isRoot());
     resultWaiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
     resultWaiters.clear();
-    passivateLater();
+    if (handingOff) {
+      actor.self().tell(new InternalCommand.HandedOff(false)); // its shard waits for it to stop
+    } else {
+      passivateLater();
+    }
   }
 
   private void passivateLater() {

@@ -28,6 +28,8 @@ final class ToolRunner {
   private final RunActor actor;
   private final SubAgents subAgents;
   private final Map<String, ToolCallContext> running = new HashMap<>();
+  // the calls in running that wait for a sub-agent's run rather than execute a tool here
+  private final java.util.Set<String> subAgentCalls = new java.util.HashSet<>();
 
   ToolRunner(RunActor actor, SubAgents subAgents) {
     this.actor = actor;
@@ -52,6 +54,7 @@ final class ToolRunner {
       running.put(call.id(), toolContext);
       Optional<AgentDefinition> subAgent = agent.flatMap(a -> a.subAgent(call.name()));
       if (subAgent.isPresent()) {
+        subAgentCalls.add(call.id());
         subAgents.start(state, call, subAgent.get());
       } else {
         execute(state.step(), call, agent.flatMap(a -> a.tool(call.name())), toolContext);
@@ -61,13 +64,20 @@ final class ToolRunner {
 
   /** A call ended: no longer running. Its context, if it ran, has the state it began with. */
   Optional<ToolCallContext> finished(String toolCallId) {
+    subAgentCalls.remove(toolCallId);
     return Optional.ofNullable(running.remove(toolCallId));
+  }
+
+  /** Whether a tool (not a sub-agent's run, which lives on by itself) is executing here. */
+  boolean executing() {
+    return running.keySet().stream().anyMatch(id -> !subAgentCalls.contains(id));
   }
 
   /** Cancels every call running (their tools see it on {@link ToolCallContext#cancellation}). */
   void cancelAll(String reason) {
     running.values().forEach(tool -> tool.cancel(reason));
     running.clear();
+    subAgentCalls.clear();
   }
 
   private void execute(int step, ToolCall call, Optional<Tool> tool, ToolCallContext toolContext) {
