@@ -5,14 +5,25 @@ import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** The protocol of {@link StreamEntity}. */
-public sealed interface StreamCommand extends CborSerializable {
+/**
+ * The protocol of {@link StreamEntity}. Its records cross nodes, so each is {@link
+ * CborSerializable}; the entity's messages to itself ({@link StreamEntity.InternalCommand}) are
+ * local and never serialized.
+ */
+public sealed interface StreamCommand
+    permits StreamCommand.Append,
+        StreamCommand.Subscribe,
+        StreamCommand.Unsubscribe,
+        StreamCommand.GetStatus,
+        StreamCommand.Expire,
+        StreamCommand.Stop,
+        StreamEntity.InternalCommand {
 
   /**
    * Appends chunks (offsets unassigned) in order; with {@code end} the stream then ends. Appends to
    * an ended stream are dropped, so a run that re-sends its last chunks after a crash is harmless.
    */
-  record Append(List<StreamChunk> chunks, boolean end) implements StreamCommand {}
+  record Append(List<StreamChunk> chunks, boolean end) implements StreamCommand, CborSerializable {}
 
   /**
    * Subscribes {@code subscriber} from {@code fromOffset} (see {@link StreamUpdate} for what it
@@ -20,27 +31,23 @@ public sealed interface StreamCommand extends CborSerializable {
    * earlier subscription from a current one. Subscribing again replaces the earlier subscription.
    */
   record Subscribe(long fromOffset, ActorRef<StreamUpdate> subscriber, long subscription)
-      implements StreamCommand {}
+      implements StreamCommand, CborSerializable {}
 
-  record Unsubscribe(ActorRef<StreamUpdate> subscriber) implements StreamCommand {}
+  record Unsubscribe(ActorRef<StreamUpdate> subscriber)
+      implements StreamCommand, CborSerializable {}
 
   /** Answers the stream's {@link StreamStatus}. */
-  record GetStatus(ActorRef<StreamStatus> replyTo) implements StreamCommand {}
+  record GetStatus(ActorRef<StreamStatus> replyTo) implements StreamCommand, CborSerializable {}
 
   /**
    * Sent by the retention sweep: deletes the stream's chunks if it ended at least {@code
    * helix.stream.retention} ago, leaving a tombstone so readers learn it is gone. Answered once
    * done, or at once when there is nothing to do.
    */
-  record Expire(ActorRef<Done> replyTo) implements StreamCommand {}
+  record Expire(ActorRef<Done> replyTo) implements StreamCommand, CborSerializable {}
 
   /** Sent by the shard to stop a passivated entity. */
-  enum Stop implements StreamCommand {
-    INSTANCE
-  }
-
-  /** Asks to be passivated once idle and without subscribers. */
-  enum IdleTimeout implements StreamCommand {
+  enum Stop implements StreamCommand, CborSerializable {
     INSTANCE
   }
 }

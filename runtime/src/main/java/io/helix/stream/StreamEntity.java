@@ -1,22 +1,23 @@
 package io.helix.stream;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.DeleteEventsCompleted;
-import org.apache.pekko.persistence.typed.DeleteEventsFailed;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -32,15 +33,19 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * names the same chunk, also after a crash.
  *
  * <p>Memory stays bounded: the state is a few counters and a sparse offset index, and only the
- * newest {@code helix.stream.tail-size} chunks are kept for subscribers that join late; one that
- * asks for older chunks is told to read them from the journal first ({@link StreamUpdate.CatchUp}).
- * Each subscriber has its own next offset; the entity only tells, it never waits for one, so a slow
- * subscriber cannot slow the writer or the others (its own bounded buffer overflows instead, see
- * {@link Streams#subscribe}).
+ * newest {@code helix.stream.tail-size} chunks are kept ({@link StreamTail}) for subscribers that
+ * join late; one that asks for older chunks is told to read them from the journal first ({@link
+ * StreamUpdate.CatchUp}). The tail is a cache, not state: the event handler only folds the state;
+ * the tail takes each batch once it is durable, and after a start it is read from the journal when
+ * a subscriber first needs it. Each subscriber has its own next offset; the entity only tells, it
+ * never waits for one, so a slow subscriber cannot slow the writer or the others (its own bounded
+ * buffer overflows instead, see {@link Streams#subscribe}).
  *
  * <p>An ended stream is deleted after {@code helix.stream.retention}: on {@link
- * StreamCommand.Expire} the entity restarts in purge mode, whose retention criteria delete every
- * event before the tombstone it persists (the typed API deletes events only through retention).
+ * StreamCommand.Expire} it persists a tombstone ({@link StreamEvent.StreamDeleted}) and is from
+ * then on a deleted stream, which readers are told about; a {@link StreamPurge} then deletes the
+ * journal before the tombstone. A failed journal write restarts the entity after {@code
+ * helix.stream.persist-failure-backoff}.
  */
 public final class StreamEntity
     extends EventSourcedBehavior<StreamCommand, StreamEvent, StreamState> {
@@ -56,67 +61,71 @@ public final class StreamEntity
     return PersistenceId.of(TYPE_KEY.name(), streamId).id();
   }
 
+  /** The entity's messages to itself: local, never serialized. */
+  sealed interface InternalCommand extends StreamCommand {}
+
+  /** Asks to be passivated once idle and without subscribers. */
+  enum IdleTimeout implements InternalCommand {
+    INSTANCE
+  }
+
+  /** The chunks before the tail, read from the journal during the tail's start {@code start}. */
+  record TailLoaded(long start, StreamTail older, Throwable failure) implements InternalCommand {}
+
+  /** From {@link StreamPurge}: the journal before the tombstone is deleted, unless it failed. */
+  record ChunksDeleted(Throwable failure) implements InternalCommand {}
+
   private final String streamId;
   private final ActorContext<StreamCommand> context;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final StreamSettings settings;
+  private final Optional<CurrentEventsByPersistenceIdQuery> journal;
+  private final StreamTail tail;
+  private final StreamSubscribers subscribers;
   // an ended stream leaves memory sooner (see helix.stream.ended-idle-timeout)
   private boolean ended;
-  private final StreamTail tail;
-  // set before a restart into purge mode; survives the restart (see create)
-  private final AtomicReference<ActorRef<Done>> purge;
-  private final boolean purging;
-  private boolean tombstoned;
-  // Subscribers are connections, not state: they subscribe again with their offset after a move.
-  private final Map<ActorRef<StreamUpdate>, Subscriber> subscribers = new HashMap<>();
+  private final StreamPurges purges;
 
-  /** A live subscriber: its subscription and the next offset it has not been sent. */
-  private static final class Subscriber {
-    final long subscription;
-    long next;
-
-    Subscriber(long subscription, long next) {
-      this.subscription = subscription;
-      this.next = next;
-    }
-  }
-
-  /** Thrown to restart the entity in purge mode; not an error. */
-  private static final class PurgeRestart extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    PurgeRestart() {
-      super("restarting to delete an expired stream", null, false, false);
-    }
+  /**
+   * Initialises the streams' sharding on this node (idempotent). Streams passivate themselves when
+   * idle without subscribers, so the sharding has no passivation strategy of its own.
+   */
+  public static ActorRef<ShardingEnvelope<StreamCommand>> init(
+      ActorSystem<?> system, StreamSettings settings) {
+    return ClusterSharding.get(system)
+        .init(
+            Entity.of(TYPE_KEY, context -> create(context, settings))
+                .withStopMessage(StreamCommand.Stop.INSTANCE)
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
   }
 
   public static Behavior<StreamCommand> create(
       EntityContext<StreamCommand> entityContext, StreamSettings settings) {
-    // one per entity start, outliving the restart into purge mode
-    AtomicReference<ActorRef<Done>> purge = new AtomicReference<>();
-    return Behaviors.supervise(
-            Behaviors.<StreamCommand>setup(
-                context -> {
-                  context.setReceiveTimeout(
-                      settings.idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
-                  return new StreamEntity(entityContext, context, settings, purge);
-                }))
-        .onFailure(PurgeRestart.class, SupervisorStrategy.restart().withLoggingEnabled(false));
+    return Behaviors.setup(
+        context -> {
+          context.setReceiveTimeout(settings.idleTimeout(), IdleTimeout.INSTANCE);
+          Optional<CurrentEventsByPersistenceIdQuery> journal =
+              Streams.eventsByPersistenceId(Streams.readJournal(context.getSystem(), settings));
+          return new StreamEntity(entityContext, context, settings, journal);
+        });
   }
 
   private StreamEntity(
       EntityContext<StreamCommand> entityContext,
       ActorContext<StreamCommand> context,
       StreamSettings settings,
-      AtomicReference<ActorRef<Done>> purge) {
-    super(PersistenceId.of(TYPE_KEY.name(), entityContext.getEntityId()));
+      Optional<CurrentEventsByPersistenceIdQuery> journal) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), entityContext.getEntityId()),
+        settings.persistFailureBackoff().restart());
     this.streamId = entityContext.getEntityId();
     this.context = context;
     this.shard = entityContext.getShard();
     this.settings = settings;
+    this.journal = journal;
     this.tail = new StreamTail(settings.effectiveTailSize());
-    this.purge = purge;
-    this.purging = purge.get() != null;
+    this.subscribers = new StreamSubscribers(context);
+    this.purges = new StreamPurges(context);
   }
 
   @Override
@@ -126,12 +135,14 @@ public final class StreamEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    if (purging) {
-      // a snapshot at the tombstone, then every event before it deleted
-      return RetentionCriteria.snapshotEvery(1, 1).withDeleteEventsOnSnapshot();
-    }
     // snapshots keep recovery short; the events stay, readers catch up from them
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public boolean shouldSnapshot(StreamState state, StreamEvent event, long sequenceNr) {
+    // a deleted stream recovers from the snapshot of its tombstone
+    return event instanceof StreamEvent.StreamDeleted;
   }
 
   @Override
@@ -141,16 +152,25 @@ public final class StreamEntity
 
   @Override
   public CommandHandler<StreamCommand, StreamEvent, StreamState> commandHandler() {
-    return newCommandHandlerBuilder()
+    var builder = newCommandHandlerBuilder();
+    // a deleted stream: readers are told so, writers are ignored, Expire deletes what is left
+    builder
+        .forState(StreamState::deleted)
+        .onCommand(StreamCommand.Append.class, (state, append) -> Effect().none())
+        .onCommand(StreamCommand.Subscribe.class, this::onSubscribeDeleted)
+        .onCommand(StreamCommand.Expire.class, this::onExpireDeleted);
+    builder
         .forAnyState()
         .onCommand(StreamCommand.Append.class, this::onAppend)
         .onCommand(StreamCommand.Subscribe.class, this::onSubscribe)
         .onCommand(StreamCommand.Unsubscribe.class, this::onUnsubscribe)
         .onCommand(StreamCommand.GetStatus.class, this::onGetStatus)
         .onCommand(StreamCommand.Expire.class, this::onExpire)
-        .onCommand(StreamCommand.IdleTimeout.class, this::onIdle)
         .onCommand(StreamCommand.Stop.class, (state, stop) -> Effect().stop())
-        .build();
+        .onCommand(IdleTimeout.class, this::onIdle)
+        .onCommand(TailLoaded.class, this::onTailLoaded)
+        .onCommand(ChunksDeleted.class, this::onChunksDeleted);
+    return builder.build();
   }
 
   // ---- appending
@@ -179,35 +199,17 @@ public final class StreamEntity
         events.get(0) instanceof StreamEvent.ChunksAppended appended
             ? appended.chunks()
             : List.of();
-    return Effect().persist(events).thenRun(after -> publish(fresh, after));
+    return Effect().persist(events).thenRun(after -> durable(fresh, after));
   }
 
-  /** Pushes what became durable to every subscriber, each from its own next offset. */
-  private void publish(List<StreamChunk> fresh, StreamState state) {
-    if (!fresh.isEmpty()) {
-      long first = fresh.get(0).seq();
-      for (Map.Entry<ActorRef<StreamUpdate>, Subscriber> entry : subscribers.entrySet()) {
-        Subscriber subscriber = entry.getValue();
-        if (subscriber.next < state.nextOffset()) {
-          // a subscriber that joined beyond the end gets nothing below its offset
-          List<StreamChunk> part =
-              subscriber.next <= first
-                  ? fresh
-                  : fresh.subList((int) (subscriber.next - first), fresh.size());
-          entry.getKey().tell(new StreamUpdate.Chunks(subscriber.subscription, part));
-          subscriber.next = state.nextOffset();
-        }
-      }
-    }
+  /** Keeps what became durable in the tail and pushes it to every subscriber. */
+  private void durable(List<StreamChunk> fresh, StreamState state) {
+    tail.append(fresh);
+    subscribers.publish(fresh, state.nextOffset());
     if (state.ended()) {
-      subscribers.forEach(
-          (ref, subscriber) -> {
-            ref.tell(new StreamUpdate.Ended(subscriber.subscription, state.nextOffset()));
-            context.unwatch(ref);
-          });
-      subscribers.clear();
+      subscribers.end(state.nextOffset());
       ended = true;
-      context.setReceiveTimeout(idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
+      context.setReceiveTimeout(idleTimeout(), IdleTimeout.INSTANCE);
     }
   }
 
@@ -215,14 +217,20 @@ public final class StreamEntity
 
   private Effect<StreamEvent, StreamState> onSubscribe(
       StreamState state, StreamCommand.Subscribe subscribe) {
+    if (tail.reading()) {
+      // subscriptions wait for the tail, and keep their order
+      return Effect().stash();
+    }
     ActorRef<StreamUpdate> subscriber = subscribe.subscriber();
     long id = subscribe.subscription();
     long from = Math.max(0, subscribe.fromOffset());
-    if (state.deleted()) {
-      subscriber.tell(new StreamUpdate.Deleted(id, state.endedAt(), state.deletedAt()));
-      return Effect().none();
-    }
-    if (from < tail.firstOffset(state.nextOffset())) {
+    long inMemory = tail.firstOffset(state.nextOffset());
+    if (from < inMemory) {
+      if (tail.worthReading(from, state.nextOffset())) {
+        // a start left the tail in the journal: read it once, for this one and the next ones
+        readTail(state);
+        return Effect().stash();
+      }
       // older than memory: the subscriber reads the journal, then comes back
       removeSubscriber(subscriber);
       subscriber.tell(new StreamUpdate.CatchUp(id, state.index().sequenceNrFor(from)));
@@ -232,58 +240,85 @@ public final class StreamEntity
     if (state.ended()) {
       subscriber.tell(new StreamUpdate.Ended(id, state.nextOffset()));
       removeSubscriber(subscriber);
-    } else {
-      Subscriber previous =
-          subscribers.put(subscriber, new Subscriber(id, Math.max(from, state.nextOffset())));
-      if (previous == null) {
-        context.watchWith(subscriber, new StreamCommand.Unsubscribe(subscriber));
-        context.cancelReceiveTimeout();
-      }
+    } else if (subscribers.put(subscriber, id, Math.max(from, state.nextOffset()))) {
+      context.cancelReceiveTimeout();
     }
+    return Effect().none();
+  }
+
+  private Effect<StreamEvent, StreamState> onSubscribeDeleted(
+      StreamState state, StreamCommand.Subscribe subscribe) {
+    subscribe
+        .subscriber()
+        .tell(
+            new StreamUpdate.Deleted(subscribe.subscription(), state.endedAt(), state.deletedAt()));
     return Effect().none();
   }
 
   private Effect<StreamEvent, StreamState> onUnsubscribe(
       StreamState state, StreamCommand.Unsubscribe unsubscribe) {
+    if (tail.reading()) {
+      return Effect().stash();
+    }
     removeSubscriber(unsubscribe.subscriber());
     return Effect().none();
   }
 
   private void removeSubscriber(ActorRef<StreamUpdate> subscriber) {
-    if (subscribers.remove(subscriber) != null) {
-      context.unwatch(subscriber);
-      if (subscribers.isEmpty()) {
-        context.setReceiveTimeout(idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
-      }
+    if (subscribers.remove(subscriber) && subscribers.isEmpty()) {
+      context.setReceiveTimeout(idleTimeout(), IdleTimeout.INSTANCE);
     }
   }
 
+  // ---- the tail after a start
+
+  private void readTail(StreamState state) {
+    long start = tail.starts();
+    context.pipeToSelf(
+        tail.readOlder(
+            journal.orElseThrow(),
+            persistenceId().id(),
+            state.index(),
+            state.nextOffset(),
+            lastSequenceNumber(context),
+            context.getSystem()),
+        (older, failure) -> new TailLoaded(start, older, failure));
+  }
+
+  private Effect<StreamEvent, StreamState> onTailLoaded(StreamState state, TailLoaded loaded) {
+    if (loaded.failure() != null) {
+      // not read again until the next start: subscribers read the journal themselves
+      context.getLog().warn("reading the tail of stream {} failed", streamId, loaded.failure());
+    }
+    tail.readDone(loaded.start(), loaded.older());
+    return Effect().unstashAll();
+  }
+
+  // ---- status and passivation
+
   private Effect<StreamEvent, StreamState> onGetStatus(
       StreamState state, StreamCommand.GetStatus get) {
-    get.replyTo().tell(status(state));
+    get.replyTo()
+        .tell(
+            new StreamStatus(
+                streamId,
+                state.nextOffset(),
+                state.ended(),
+                state.endedAt(),
+                state.deleted(),
+                state.deletedAt(),
+                subscribers.size(),
+                tail.size()));
     return Effect().none();
   }
 
-  private StreamStatus status(StreamState state) {
-    return new StreamStatus(
-        streamId,
-        state.nextOffset(),
-        state.ended(),
-        state.endedAt(),
-        state.deleted(),
-        state.deletedAt(),
-        subscribers.size(),
-        tail.size());
-  }
-
   /** How long this stream stays in memory without subscribers. */
-  private java.time.Duration idleTimeout() {
+  private Duration idleTimeout() {
     return ended ? settings.endedIdleTimeout() : settings.idleTimeout();
   }
 
-  private Effect<StreamEvent, StreamState> onIdle(
-      StreamState state, StreamCommand.IdleTimeout idle) {
-    if (subscribers.isEmpty()) {
+  private Effect<StreamEvent, StreamState> onIdle(StreamState state, IdleTimeout idle) {
+    if (subscribers.isEmpty() && !purges.inProgress()) {
       shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
     }
     return Effect().none();
@@ -295,84 +330,73 @@ public final class StreamEntity
       StreamState state, StreamCommand.Expire expire) {
     boolean due =
         state.ended()
-            && !state.deleted()
             && state.endedAt() + settings.retention().toMillis() <= System.currentTimeMillis();
-    if (purging) {
-      if (tombstoned) {
-        return Effect().none();
-      }
-      tombstoned = true;
-      // the snapshot of the tombstone, then the deletion of every event before it, follow
-      return Effect()
-          .persist(
-              new StreamEvent.StreamDeleted(
-                  System.currentTimeMillis(), state.nextOffset(), state.endedAt()));
-    }
     if (!due) {
       expire.replyTo().tell(Done.getInstance());
       return Effect().none();
     }
-    purge.set(expire.replyTo());
-    // the next incarnation's retention deletes the journal before its tombstone
-    throw new PurgeRestart();
+    // the tombstone (and its snapshot) first: from then on the stream is deleted to readers
+    return Effect()
+        .persist(
+            new StreamEvent.StreamDeleted(
+                System.currentTimeMillis(), state.nextOffset(), state.endedAt()))
+        .thenRun(
+            deleted -> {
+              tail.clear();
+              deleteChunks(expire.replyTo());
+            });
   }
+
+  /** Deletes the journal before the tombstone again: an earlier attempt may have failed. */
+  private Effect<StreamEvent, StreamState> onExpireDeleted(
+      StreamState state, StreamCommand.Expire expire) {
+    deleteChunks(expire.replyTo());
+    return Effect().none();
+  }
+
+  /** Deletes the journal before the tombstone; {@code replyTo} is told when that is done. */
+  private void deleteChunks(ActorRef<Done> replyTo) {
+    context.cancelReceiveTimeout();
+    purges.start(persistenceId().id(), lastSequenceNumber(context) - 1, replyTo);
+  }
+
+  private Effect<StreamEvent, StreamState> onChunksDeleted(
+      StreamState state, ChunksDeleted deleted) {
+    if (purges.ended()) {
+      if (deleted.failure() != null) {
+        // the tombstone stands; the next sweep tries again
+        context.getLog().warn("deleting expired stream {} failed", streamId, deleted.failure());
+      }
+      shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+    }
+    return Effect().none();
+  }
+
+  // ---- signals and events
 
   @Override
   public SignalHandler<StreamState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(),
-            state -> {
-              ended = state.ended();
-              if (ended && subscribers.isEmpty()) {
-                context.setReceiveTimeout(idleTimeout(), StreamCommand.IdleTimeout.INSTANCE);
-              }
-              if (purging) {
-                context.cancelReceiveTimeout();
-                context.getSelf().tell(new StreamCommand.Expire(context.getSystem().ignoreRef()));
-              }
-            })
-        .onSignal(DeleteEventsCompleted.class, (state, done) -> purged())
-        .onSignal(
-            DeleteEventsFailed.class,
-            (state, failed) -> {
-              context
-                  .getLog()
-                  .warn(
-                      "deleting the expired stream {} failed; the next sweep tries again",
-                      streamId,
-                      failed.failure());
-              purged();
-            })
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .build();
   }
 
-  private void purged() {
-    ActorRef<Done> replyTo = purge.getAndSet(null);
-    if (replyTo != null) {
-      replyTo.tell(Done.getInstance());
+  /** After a start, or a restart after a failed write. */
+  private void onRecovered(StreamState state) {
+    ended = state.ended();
+    tail.started(state.nextOffset(), journal.isPresent() && !state.deleted());
+    if (subscribers.isEmpty()) {
+      context.setReceiveTimeout(idleTimeout(), IdleTimeout.INSTANCE);
     }
-    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
   }
 
   @Override
   public EventHandler<StreamState, StreamEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(
-            StreamEvent.ChunksAppended.class,
-            (state, e) -> {
-              // the tail is a cache of the journal, rebuilt by replay like the state
-              tail.append(e.chunks());
-              return state.appended(e.chunks());
-            })
+        .onEvent(StreamEvent.ChunksAppended.class, (state, e) -> state.appended(e.chunks()))
         .onEvent(StreamEvent.StreamEnded.class, (state, e) -> state.ended(e.timestamp()))
-        .onEvent(
-            StreamEvent.StreamDeleted.class,
-            (state, e) -> {
-              tail.clear();
-              return state.deleted(e);
-            })
+        .onEvent(StreamEvent.StreamDeleted.class, (state, e) -> state.deleted(e))
         .build();
   }
 }

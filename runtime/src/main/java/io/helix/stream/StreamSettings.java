@@ -3,6 +3,8 @@ package io.helix.stream;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Optional;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 
 /**
  * Settings of the streams, from {@code helix.stream} (see the runtime's {@code reference.conf} for
@@ -18,6 +20,8 @@ import java.util.Optional;
  * @param readJournal the persistence-query plugin that reads older chunks; empty when the journal
  *     has none, in which case every chunk of a stream in memory stays there and nothing expires
  * @param subscribeTimeout how long a subscriber waits for the stream to answer before asking again
+ * @param persistFailureBackoff how long a stream whose journal write failed waits before it
+ *     restarts
  */
 public record StreamSettings(
     Duration idleTimeout,
@@ -28,7 +32,8 @@ public record StreamSettings(
     Duration retention,
     Duration retentionSweepInterval,
     Optional<String> readJournal,
-    Duration subscribeTimeout) {
+    Duration subscribeTimeout,
+    Backoff persistFailureBackoff) {
 
   static final String JDBC_JOURNAL = "jdbc-journal";
   static final String JDBC_READ_JOURNAL = "jdbc-read-journal";
@@ -54,7 +59,32 @@ public record StreamSettings(
         c.getDuration("retention"),
         c.getDuration("retention-sweep-interval"),
         readJournal(config, c.getString("read-journal")),
-        c.getDuration("subscribe-timeout"));
+        c.getDuration("subscribe-timeout"),
+        Backoff.fromConfig(c.getConfig("persist-failure-backoff")));
+  }
+
+  /**
+   * An exponential backoff: from {@code minBackoff}, doubling up to {@code maxBackoff}, plus up to
+   * {@code randomFactor} of it at random.
+   */
+  public record Backoff(Duration minBackoff, Duration maxBackoff, double randomFactor) {
+
+    public Backoff {
+      if (minBackoff.isNegative() || maxBackoff.compareTo(minBackoff) < 0 || randomFactor < 0) {
+        throw new IllegalArgumentException(
+            "a backoff needs 0 <= min-backoff <= max-backoff and random-factor >= 0");
+      }
+    }
+
+    static Backoff fromConfig(Config c) {
+      return new Backoff(
+          c.getDuration("min-backoff"), c.getDuration("max-backoff"), c.getDouble("random-factor"));
+    }
+
+    /** A restart after each failure, with this backoff. */
+    public BackoffSupervisorStrategy restart() {
+      return SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, randomFactor);
+    }
   }
 
   /** The configured read journal, or the one that goes with the journal plugin in use. */

@@ -9,9 +9,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -23,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streams of a node: {@link StreamEntity} sharded over the cluster, the retention sweep, and a
- * client to append to, subscribe to and look at a stream from any node.
+ * The streams of a node: {@link StreamEntity} sharded over the cluster (see {@link
+ * StreamEntity#init}), the retention sweep, and a client to append to, subscribe to and look at a
+ * stream from any node.
  *
  * <pre>{@code
  * Streams streams = Streams.start(system);
@@ -60,20 +59,9 @@ public final class Streams {
    * so a second call only answers another client).
    */
   public static Streams start(ActorSystem<?> system, StreamSettings settings) {
+    StreamEntity.init(system, settings);
     ClusterSharding sharding = ClusterSharding.get(system);
-    // Streams passivate themselves when idle without subscribers, so no idle strategy here.
-    sharding.init(
-        Entity.of(StreamEntity.TYPE_KEY, context -> StreamEntity.create(context, settings))
-            .withStopMessage(StreamCommand.Stop.INSTANCE)
-            .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
-
-    Optional<ReadJournal> readJournal =
-        settings
-            .readJournal()
-            .map(
-                id ->
-                    PersistenceQuery.get(Adapter.toClassic(system))
-                        .getReadJournalFor(ReadJournal.class, id));
+    Optional<ReadJournal> readJournal = readJournal(system, settings);
     if (readJournal.isEmpty()) {
       log.warn(
           "no read journal for the journal plugin in use (set helix.stream.read-journal): streams"
@@ -94,6 +82,24 @@ public final class Streams {
     return new Streams(sharding, settings, readJournal);
   }
 
+  /** The read journal of {@code helix.stream.read-journal}, if the journal in use has one. */
+  static Optional<ReadJournal> readJournal(ActorSystem<?> system, StreamSettings settings) {
+    return settings
+        .readJournal()
+        .map(
+            id ->
+                PersistenceQuery.get(Adapter.toClassic(system))
+                    .getReadJournalFor(ReadJournal.class, id));
+  }
+
+  /** The query that reads a stream's events, if the read journal has it. */
+  static Optional<CurrentEventsByPersistenceIdQuery> eventsByPersistenceId(
+      Optional<ReadJournal> readJournal) {
+    return readJournal
+        .filter(journal -> journal instanceof CurrentEventsByPersistenceIdQuery)
+        .map(journal -> (CurrentEventsByPersistenceIdQuery) journal);
+  }
+
   public StreamSettings settings() {
     return settings;
   }
@@ -108,17 +114,13 @@ public final class Streams {
    * StreamDeletedException} for a stream deleted after its retention.
    */
   public Source<StreamChunk, NotUsed> subscribe(String streamId, long fromOffset) {
-    Optional<CurrentEventsByPersistenceIdQuery> journal =
-        readJournal
-            .filter(j -> j instanceof CurrentEventsByPersistenceIdQuery)
-            .map(j -> (CurrentEventsByPersistenceIdQuery) j);
     return Source.fromGraph(
         new StreamSubscription(
             streamId,
             fromOffset,
             sharding.entityRefFor(StreamEntity.TYPE_KEY, streamId),
             settings,
-            journal));
+            eventsByPersistenceId(readJournal)));
   }
 
   /** The stream as it is now; an unknown id answers an empty one ({@link StreamStatus#exists}). */
