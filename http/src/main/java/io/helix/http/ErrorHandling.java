@@ -3,6 +3,7 @@ package io.helix.http;
 import io.helix.agent.RunConflictException;
 import io.helix.agent.UnknownAgentException;
 import io.helix.stream.StreamDeletedException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -57,6 +58,11 @@ final class ErrorHandling extends AllDirectives {
                     withRequestTimeoutResponse(
                         this::requestTimedOut,
                         () -> withRequestTimeout(settings.requestTimeout(), inner))));
+  }
+
+  /** {@code inner} with {@code extra} added to the request timeout: for a request that waits. */
+  Route withTimeoutExtendedBy(Duration extra, Supplier<Route> inner) {
+    return withRequestTimeout(settings.requestTimeout().plus(extra), this::requestTimedOut, inner);
   }
 
   HttpResponse requestTimedOut(HttpRequest request) {

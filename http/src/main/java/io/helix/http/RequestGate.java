@@ -44,7 +44,6 @@ final class RequestGate extends AllDirectives {
 
   static final String REQUEST_ID = "X-Request-Id";
   static final String MDC_KEY = "requestId";
-  static final String ACCESS_TOKEN_PARAM = "access_token";
 
   private static final Logger log = LoggerFactory.getLogger("io.helix.http.access");
   private static final Pattern WELL_FORMED_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
@@ -149,7 +148,11 @@ final class RequestGate extends AllDirectives {
       return header;
     }
     if (takesTokenInQuery(request)) {
-      return request.getUri().query().get(ACCESS_TOKEN_PARAM).filter(value -> !value.isEmpty());
+      return request
+          .getUri()
+          .query()
+          .get(RequestParsing.ACCESS_TOKEN)
+          .filter(value -> !value.isEmpty());
     }
     return Optional.empty();
   }

@@ -1,0 +1,77 @@
+package io.helix.http;
+
+import io.helix.history.AgentStateRow;
+import io.helix.history.StateStore;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The run history, from the read model ({@link StateStore}; null: none): {@code GET
+ * /agent/state/{runId}}, a run's state with a page of its messages, and {@code GET /agent/runs}, a
+ * page of runs.
+ */
+final class HistoryRoutes extends AllDirectives {
+
+  private final StateStore history;
+  private final RequestParsing requests;
+  private final RunDirectives runs;
+
+  HistoryRoutes(StateStore history, RequestParsing requests, RunDirectives runs) {
+    this.history = history;
+    this.requests = requests;
+    this.runs = runs;
+  }
+
+  /**
+   * The run's row of the read model with a page of its messages; while the read model has no row
+   * yet (it trails the journal), the live run's status with {@code "projected": false} and no
+   * messages. 404 only when neither knows the run.
+   */
+  Route state(String runId) {
+    return requests.messagesQuery(
+        query -> {
+          CompletionStage<Optional<AgentStateRow>> row =
+              history == null
+                  ? CompletableFuture.completedFuture(Optional.empty())
+                  : RunDirectives.invoke(() -> history.load(runId));
+          return onSuccess(
+              row,
+              found ->
+                  found.isPresent() ? projectedState(found.get(), query) : liveState(runId));
+        });
+  }
+
+  private Route projectedState(AgentStateRow row, RequestParsing.MessagesQuery query) {
+    return onSuccess(
+        RunDirectives.invokeValidating(
+            () ->
+                history.getMessages(
+                    row.runId(), query.offset(), query.limit(), query.includeThinking())),
+        page -> complete(Presenters.ok(Presenters.projectedState(row, page, query.offset()))));
+  }
+
+  private Route liveState(String runId) {
+    return runs.withRun(
+        runId,
+        handle ->
+            onSuccess(
+                handle.status(), run -> complete(Presenters.ok(Presenters.liveState(run)))));
+  }
+
+  /** Newest first, a page at a time; 503 without run history. */
+  Route listRuns() {
+    return requests.runsQuery(
+        query -> {
+          if (history == null) {
+            return complete(Problems.historyUnavailable());
+          }
+          return onSuccess(
+              RunDirectives.invokeValidating(
+                  () -> history.list(query.filter(), query.cursor(), query.limit())),
+              page -> complete(Presenters.ok(Presenters.runs(page))));
+        });
+  }
+}

@@ -1,0 +1,110 @@
+package io.helix.http;
+
+import io.helix.agent.AgentHandle;
+import io.helix.stream.StreamChunk;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.ResponseEntity;
+import org.apache.pekko.http.javadsl.model.headers.CacheControl;
+import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * {@code GET /agent/stream/{runId}}: a run's chunks as Server-Sent Events, from {@code
+ * Last-Event-ID} + 1, else {@code ?from=}, else 0; with heartbeats; ending with a {@code resume}
+ * event when the subscription is closed before the stream's end.
+ */
+final class StreamRoutes extends AllDirectives {
+
+  /** An SSE comment line. */
+  static final ByteString HEARTBEAT = ByteString.fromString(": heartbeat\n\n");
+
+  private final RequestParsing requests;
+  private final RunDirectives runs;
+  private final Subscriptions subscriptions;
+  private final Duration heartbeat;
+
+  StreamRoutes(
+      RequestParsing requests,
+      RunDirectives runs,
+      Subscriptions subscriptions,
+      Duration heartbeat) {
+    this.requests = requests;
+    this.runs = runs;
+    this.subscriptions = subscriptions;
+    this.heartbeat = heartbeat;
+  }
+
+  Route stream(String runId) {
+    return requests.streamOffset(
+        offset ->
+            runs.withRun(
+                runId,
+                handle -> runs.withStreamNotDeleted(handle, () -> eventStream(handle, offset))));
+  }
+
+  private Route eventStream(AgentHandle handle, long offset) {
+    return respondWithHeaders(
+        List.of(
+            CacheControl.create(CacheDirectives.NO_CACHE),
+            RawHeader.create("X-Accel-Buffering", "no")),
+        () ->
+            mapResponseEntity(
+                this::withHeartbeats,
+                () -> completeOK(events(handle, offset), EventStreamMarshalling.toEventStream())));
+  }
+
+  /**
+   * The run's chunks from {@code offset} on as SSE events ({@code id} = offset, {@code data} = the
+   * chunk's JSON; no {@code event} field, so an EventSource's {@code onmessage} sees every chunk).
+   * When the subscription fails before the stream ends (the client fell too far behind, the server
+   * shuts down), a {@code resume} event names the offset to reconnect from, and the response ends.
+   */
+  private Source<ServerSentEvent, NotUsed> events(AgentHandle handle, long offset) {
+    return subscriptions.subscribe(
+        handle,
+        offset,
+        chunks -> {
+          AtomicLong next = new AtomicLong(offset);
+          return chunks
+              .map(
+                  chunk -> {
+                    next.set(chunk.seq() + 1);
+                    return toEvent(chunk);
+                  })
+              .recover(
+                  Throwable.class,
+                  () -> ServerSentEvent.create(Presenters.resume(next.get()), Presenters.RESUME));
+        });
+  }
+
+  /**
+   * Adds a heartbeat after each {@code sse-heartbeat} of silence: a comment line, which every SSE
+   * client skips. (Pekko's {@code ServerSentEvent.heartbeat()} is an event with empty data, which
+   * an EventSource dispatches to {@code onmessage} as a message of empty data.) The marshalled
+   * entity holds one event per element, so a comment never splits an event.
+   */
+  private ResponseEntity withHeartbeats(ResponseEntity events) {
+    return HttpEntities.createChunked(
+        events.getContentType(), events.getDataBytes().keepAlive(heartbeat, () -> HEARTBEAT));
+  }
+
+  private static ServerSentEvent toEvent(StreamChunk chunk) {
+    return ServerSentEvent.create(
+        chunk.toJsonString(),
+        Optional.empty(),
+        Optional.of(Long.toString(chunk.seq())),
+        OptionalInt.empty());
+  }
+}
