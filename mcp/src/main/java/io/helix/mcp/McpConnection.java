@@ -154,13 +154,24 @@ final class McpConnection {
     if (reason != null) {
       return CompletableFuture.failedFuture(serverLost(reason, request.name()));
     }
-    CompletableFuture<McpSchema.CallToolResult> call = client.callTool(request).toFuture();
+    CompletableFuture<McpSchema.CallToolResult> sent = client.callTool(request).toFuture();
+    CompletableFuture<McpSchema.CallToolResult> call = new CompletableFuture<>();
     inFlight.put(call, request.name());
     call.whenComplete(
         (result, error) -> {
           inFlight.remove(call);
-          if (error != null && !config.isStdio() && unreachable(error)) {
-            lost("cannot be reached: " + error.getMessage());
+          sent.cancel(true); // cancelled, failed from here: stop waiting (no-op once answered)
+        });
+    sent.whenComplete(
+        (result, error) -> {
+          if (error == null) {
+            call.complete(result);
+          } else if (!config.isStdio() && unreachable(error)) {
+            String unreachable = "cannot be reached (" + McpToolException.describe(error) + ")";
+            call.completeExceptionally(serverLost(unreachable, request.name()));
+            lost(unreachable);
+          } else {
+            call.completeExceptionally(error);
           }
         });
     reason = lostReason;
@@ -172,8 +183,8 @@ final class McpConnection {
 
   private McpToolException serverLost(String reason, String tool) {
     return new McpToolException(
-        "MCP server '" + config.name() + "' " + reason + " during the call to '" + tool
-            + "'; it is being restarted");
+        "MCP server '" + config.name() + "' " + reason + " during the call to '" + tool + "'; "
+            + (config.isStdio() ? "it is being restarted" : "connecting to it again"));
   }
 
   /** The server died or cannot be reached: fails what is in flight and tells the listener. */

@@ -1,5 +1,6 @@
 package io.helix.mcp;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,8 @@ import java.util.stream.Collectors;
 
 /** MCP's tool types as the project's JSON: input schemas in, call results out. */
 final class McpResults {
+
+  private static final TypeReference<List<McpSchema.Content>> CONTENT_LIST = new TypeReference<>() {};
 
   private McpResults() {}
 
@@ -31,7 +34,16 @@ final class McpResults {
     if (content.stream().allMatch(McpSchema.TextContent.class::isInstance)) {
       return TextNode.valueOf(text(content));
     }
-    return Json.mapper().valueToTree(content);
+    return blocks(content);
+  }
+
+  /** Content blocks with their {@code type}: written as the SDK's polymorphic type, not each class. */
+  private static JsonNode blocks(List<McpSchema.Content> content) {
+    try {
+      return Json.parse(Json.mapper().writerFor(CONTENT_LIST).writeValueAsString(content));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("content not serializable as JSON: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** What a failed ({@code isError}) result says, for the error message. */
@@ -44,7 +56,7 @@ final class McpResults {
     if (result.structuredContent() != null) {
       return Json.write(result.structuredContent());
     }
-    return content.isEmpty() ? "no details" : Json.write(content);
+    return content.isEmpty() ? "no details" : blocks(content).toString();
   }
 
   private static String text(List<McpSchema.Content> content) {

@@ -164,7 +164,10 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
               if (error == null) {
                 started(connection);
               } else {
-                failed(connection, "could not be started: " + message(error));
+                failed(
+                    connection,
+                    (config.isStdio() ? "could not be started: " : "could not be reached: ")
+                        + message(error));
               }
             });
   }
@@ -203,7 +206,8 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
       }
       failures++;
       Duration delay = settings.backoff(failures);
-      log.warn("MCP server '{}' {}; starting it again in {} ms", name(), reason, delay.toMillis());
+      log.warn("MCP server '{}' {}; {} in {} ms", name(), reason,
+          config.isStdio() ? "starting it again" : "connecting again", delay.toMillis());
       restart = SCHEDULER.schedule(this::start, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
     connection.close();
@@ -347,21 +351,8 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
     return cause;
   }
 
-  /** The error's message and its causes' (the SDK wraps, e.g. "Client failed to initialize"). */
   private static String message(Throwable error) {
-    StringBuilder text = new StringBuilder();
-    for (Throwable cause = unwrap(error); cause != null; cause = cause.getCause()) {
-      String part =
-          cause instanceof TimeoutException ? "no answer in time"
-              : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      if (text.indexOf(part) < 0) {
-        text.append(text.length() == 0 ? "" : ": ").append(part);
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
-    }
-    return text.toString();
+    return McpToolException.describe(error);
   }
 
   @Override
