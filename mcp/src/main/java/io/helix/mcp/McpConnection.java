@@ -81,7 +81,7 @@ final class McpConnection {
         McpClient.async(transport)
             .requestTimeout(settings.requestTimeout())
             .initializationTimeout(settings.initializationTimeout())
-            .clientInfo(new McpSchema.Implementation("helix-pekko", CLIENT_VERSION))
+            .clientInfo(McpSchema.Implementation.builder("helix-pekko", CLIENT_VERSION).build())
             .capabilities(McpSchema.ClientCapabilities.builder().build())
             .jsonSchemaValidator(new ProjectSchemaValidator())
             .toolsChangeConsumer(tools -> Mono.fromRunnable(() -> listed(nextListing(), tools)))
@@ -195,8 +195,7 @@ final class McpConnection {
       }
       lostReason = reason;
     }
-    started.completeExceptionally(
-        new McpToolException("MCP server '" + config.name() + "' " + reason));
+    started.completeExceptionally(new McpToolException(reason));
     inFlight.forEach((call, tool) -> call.completeExceptionally(serverLost(reason, tool)));
     listener.lost(this, reason);
   }

@@ -20,9 +20,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,8 +47,7 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(McpToolSource.class);
 
   /** Restarts and call timeouts: small tasks, one thread for every source. */
-  private static final ScheduledExecutorService SCHEDULER =
-      Executors.newSingleThreadScheduledExecutor(StdioProcessTransport.daemon("helix-mcp"));
+  private static final ScheduledExecutorService SCHEDULER = scheduler();
 
   private static final Set<McpToolSource> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -56,6 +55,13 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(() -> OPEN.forEach(McpToolSource::kill), "helix-mcp-shutdown"));
+  }
+
+  private static ScheduledExecutorService scheduler() {
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(1, StdioProcessTransport.daemon("helix-mcp"));
+    executor.setRemoveOnCancelPolicy(true); // a call's timeout goes when the call answers
+    return executor;
   }
 
   private static final TypeReference<Map<String, Object>> ARGUMENTS = new TypeReference<>() {};

@@ -97,16 +97,21 @@ final class StdioProcessTransport implements McpClientTransport {
     processStarted.complete(started);
     log.info("MCP server '{}' started, pid {}", config.name(), started.pid());
     thread("stdout", () -> readMessages(started, handler));
-    thread("stderr", () -> readErrors(started));
-    started
-        .onExit()
-        .thenAccept(
-            exited -> {
-              if (!closing) {
-                String stderr = lastStderr.isEmpty() ? "" : " (stderr: " + lastStderr + ")";
-                onExit.accept("exited with code " + exited.exitValue() + stderr);
-              }
-            });
+    Thread stderr = thread("stderr", () -> readErrors(started));
+    started.onExit().thenAccept(exited -> thread("exit", () -> exited(exited, stderr)));
+  }
+
+  /** Reports the exit, with the last line the process wrote to stderr (read to its end first). */
+  private void exited(Process exited, Thread stderr) {
+    try {
+      stderr.join(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!closing) {
+      String last = lastStderr.isEmpty() ? "" : " (stderr: " + lastStderr + ")";
+      onExit.accept("exited with code " + exited.exitValue() + last);
+    }
   }
 
   private void readMessages(
@@ -243,8 +248,10 @@ final class StdioProcessTransport implements McpClientTransport {
     return mapper.convertValue(data, typeRef);
   }
 
-  private void thread(String stream, Runnable body) {
-    daemon("mcp-" + config.name() + "-" + stream).newThread(body).start();
+  private Thread thread(String purpose, Runnable body) {
+    Thread thread = daemon("mcp-" + config.name() + "-" + purpose).newThread(body);
+    thread.start();
+    return thread;
   }
 
   static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -115,6 +115,21 @@ class McpRestartTest {
   }
 
   @Test
+  void aServerThatExitsAtOnceFailsItsCallsWithItsExitCodeAndLastWords() throws Exception {
+    McpServerConfig quitter =
+        McpServerConfig.stdio("quitter", TestServers.node(), "-e", "console.error('no luck'); process.exit(3)");
+    try (McpToolSource source = McpTools.server(quitter, TestServers.settings())) {
+      McpTool ghost =
+          new McpTool(source, "quitter__ghost", "ghost", "never there", Json.object().put("type", "object"));
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> await(ghost.execute(Json.object(), new TestToolContext())));
+      assertEquals(
+          "MCP server 'quitter' could not be started: exited with code 3 (stderr: no luck)",
+          failed.getCause().getMessage());
+    }
+  }
+
+  @Test
   void aServerThatCannotStartFailsItsCallsAndIsTriedAgain() throws Exception {
     McpServerConfig missing = McpServerConfig.stdio("missing", "/nonexistent/helix-mcp-server");
     try (McpToolSource source = McpTools.server(missing, TestServers.settings())) {
