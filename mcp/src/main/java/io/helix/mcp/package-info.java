@@ -19,8 +19,10 @@
  *       server's process. LangChain4j's client wraps all of this into its own tool model
  *       (ToolSpecification, a blocking {@code executeTool} returning text), which is the shape of
  *       LangChain4j's AI services, not of this runtime's {@link io.helix.agent.Tool}.
- *   <li>It tracks the specification first (Streamable HTTP, protocol 2025-11-25) and comes from
- *       the protocol's maintainers; helix-providers' use of LangChain4j is for model APIs only.
+ *   <li>It tracks the specification first (Streamable HTTP, protocol 2025-11-25), comes from the
+ *       protocol's maintainers and has stable releases; {@code langchain4j-mcp} is published as
+ *       beta versions beside the LangChain4j BOM. helix-providers' use of LangChain4j is for
+ *       model APIs only.
  * </ul>
  *
  * Its Jackson: the SDK's {@code mcp} artifact brings {@code mcp-json-jackson3} (Jackson 3 and
