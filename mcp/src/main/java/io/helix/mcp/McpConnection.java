@@ -57,6 +57,7 @@ final class McpConnection {
   /** The calls in flight, with their tools' names. */
   private final Map<CompletableFuture<?>, String> inFlight = new ConcurrentHashMap<>();
   private final CompletableFuture<List<McpSchema.Tool>> started = new CompletableFuture<>();
+  private final CompletableFuture<Void> gone = new CompletableFuture<>();
   private long listings;
   private long appliedListing;
   private volatile String lostReason;
@@ -198,6 +199,17 @@ final class McpConnection {
     started.completeExceptionally(new McpToolException(reason));
     inFlight.forEach((call, tool) -> call.completeExceptionally(serverLost(reason, tool)));
     listener.lost(this, reason);
+    gone.complete(null);
+  }
+
+  /** Whether a stdio server's process has ended (it may not be reported yet). */
+  boolean exited() {
+    return stdio != null && stdio.exited();
+  }
+
+  /** Completes once the connection was lost (and its source told) or closed. */
+  CompletableFuture<Void> gone() {
+    return gone;
   }
 
   /** Closes the session and, for a stdio server, ends its process. */
@@ -212,6 +224,7 @@ final class McpConnection {
     started.completeExceptionally(closing);
     inFlight.keySet().forEach(call -> call.completeExceptionally(closing));
     client.closeGracefully().subscribe(ignored -> {}, error -> {});
+    gone.complete(null);
   }
 
   /** Ends a stdio server's process at once (JVM shutdown). */

@@ -235,14 +235,6 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
 
   /** A {@code tools/call} for {@code tool}, with the call's idempotency key in {@code _meta}. */
   CompletableFuture<Object> call(McpTool tool, JsonNode input, ToolContext context) {
-    CompletableFuture<McpConnection> connection;
-    synchronized (this) {
-      if (closed) {
-        return CompletableFuture.failedFuture(
-            new McpToolException("MCP server '" + name() + "' was closed"));
-      }
-      connection = ready;
-    }
     McpSchema.CallToolRequest request =
         new McpSchema.CallToolRequest(
             tool.mcpName(),
@@ -266,21 +258,42 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
                 outcome.completeExceptionally(
                     new McpToolException(
                         "the call to MCP tool '" + tool.name() + "' was cancelled: " + reason)));
+    send(tool, request, outcome, true);
+    return outcome;
+  }
+
+  /**
+   * Sends the call to the server once it is up. A server found dead but not yet noticed (its exit
+   * is being reported) is waited out: the call goes to the next one, once.
+   */
+  private void send(
+      McpTool tool,
+      McpSchema.CallToolRequest request,
+      CompletableFuture<Object> outcome,
+      boolean mayWaitOut) {
+    CompletableFuture<McpConnection> connection;
+    synchronized (this) {
+      if (closed) {
+        outcome.completeExceptionally(new McpToolException("MCP server '" + name() + "' was closed"));
+        return;
+      }
+      connection = ready;
+    }
     connection.whenComplete(
         (server, unavailable) -> {
           if (unavailable != null) {
             outcome.completeExceptionally(unwrap(unavailable));
+          } else if (outcome.isDone()) {
             return;
+          } else if (mayWaitOut && server.exited()) {
+            server.gone().thenRun(() -> send(tool, request, outcome, false));
+          } else {
+            CompletableFuture<McpSchema.CallToolResult> call = server.call(request);
+            // cancelled, timed out: stop waiting for the answer
+            outcome.whenComplete((result, error) -> call.cancel(true));
+            call.whenComplete((result, error) -> complete(outcome, tool, result, error));
           }
-          if (outcome.isDone()) {
-            return;
-          }
-          CompletableFuture<McpSchema.CallToolResult> call = server.call(request);
-          // cancelled, timed out: stop waiting for the answer
-          outcome.whenComplete((result, error) -> call.cancel(true));
-          call.whenComplete((result, error) -> complete(outcome, tool, result, error));
         });
-    return outcome;
   }
 
   private void complete(

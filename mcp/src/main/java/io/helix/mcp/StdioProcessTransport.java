@@ -196,6 +196,12 @@ final class StdioProcessTransport implements McpClientTransport {
     }
   }
 
+  /** Whether the process started and has ended. */
+  boolean exited() {
+    Process current = process;
+    return current != null && !current.isAlive();
+  }
+
   /** The server process's id while it runs. */
   OptionalLong pid() {
     Process current = process;
