@@ -9,8 +9,6 @@ import io.helix.json.Json;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -342,25 +340,6 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
     return input == null || !input.isObject() ? Map.of() : Json.mapper().convertValue(input, ARGUMENTS);
   }
 
-  private List<Tool> convert(List<McpSchema.Tool> listed) {
-    Map<String, Tool> byName = new LinkedHashMap<>();
-    for (McpSchema.Tool tool : listed) {
-      String exposed = McpTools.toolName(name(), tool.name());
-      if (byName.containsKey(exposed)) {
-        log.warn("MCP server '{}': tool '{}' is left out, its name '{}' is taken", name(),
-            tool.name(), exposed);
-        continue;
-      }
-      String description =
-          tool.description() != null ? tool.description()
-              : tool.title() != null ? tool.title() : "The tool " + tool.name() + " of " + name();
-      byName.put(
-          exposed,
-          new McpTool(this, exposed, tool.name(), description, McpResults.inputSchema(tool.inputSchema())));
-    }
-    return List.copyOf(new ArrayList<>(byName.values()));
-  }
-
   private static Throwable unwrap(Throwable error) {
     Throwable cause = error;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException)
@@ -387,7 +366,7 @@ public final class McpToolSource implements ToolSource, AutoCloseable {
         if (closed || connection != current) {
           return;
         }
-        tools = convert(listed);
+        tools = McpTool.all(McpToolSource.this, listed);
       }
       log.info("MCP server '{}' lists {} tools: {}", name(), tools.size(),
           tools.stream().map(Tool::name).toList());
