@@ -6,9 +6,11 @@ import io.helix.json.Json;
 import io.helix.model.ToolSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An agent: only configuration, it executes nothing. Build one with {@link #builder(String)}.
@@ -22,6 +24,8 @@ import java.util.Optional;
  *     subagent__<name>}
  * @param initialState the custom state a run starts with (a JSON object)
  * @param deadline how long a run may take in all, or null for no limit
+ * @param toolSources sources of tools whose list may change while the node runs (e.g. MCP
+ *     servers); {@link #modelTools()} and {@link #tool(String)} consult them at each use
  */
 public record AgentDefinition(
     String name,
@@ -33,7 +37,8 @@ public record AgentDefinition(
     JsonNode outputSchema,
     List<AgentDefinition> subAgents,
     ObjectNode initialState,
-    Duration deadline) {
+    Duration deadline,
+    List<ToolSource> toolSources) {
 
   public static final int DEFAULT_MAX_STEPS = 20;
 
@@ -59,6 +64,7 @@ public record AgentDefinition(
     tools = List.copyOf(tools);
     subAgents = subAgents == null ? List.of() : List.copyOf(subAgents);
     initialState = initialState == null ? Json.object() : initialState.deepCopy();
+    toolSources = toolSources == null ? List.of() : List.copyOf(toolSources);
     if (maxSteps < 1) {
       throw new IllegalArgumentException("maxSteps must be at least 1, was " + maxSteps);
     }
@@ -75,8 +81,68 @@ public record AgentDefinition(
     }
   }
 
+  /** An agent without tool sources (the form before {@link ToolSource} existed). */
+  public AgentDefinition(
+      String name,
+      String description,
+      String systemPrompt,
+      List<Tool> tools,
+      String model,
+      int maxSteps,
+      JsonNode outputSchema,
+      List<AgentDefinition> subAgents,
+      ObjectNode initialState,
+      Duration deadline) {
+    this(
+        name, description, systemPrompt, tools, model, maxSteps, outputSchema, subAgents,
+        initialState, deadline, List.of());
+  }
+
+  /**
+   * The tool a call names: one of {@link #tools()}, else one its {@link #toolSources()} offer now
+   * (see {@link #offeredTools()}).
+   */
   public Optional<Tool> tool(String toolName) {
-    return tools.stream().filter(t -> t.name().equals(toolName)).findFirst();
+    Optional<Tool> own = tools.stream().filter(t -> t.name().equals(toolName)).findFirst();
+    if (own.isPresent() || toolSources.isEmpty()) {
+      return own;
+    }
+    return sourcedTools().stream().filter(t -> t.name().equals(toolName)).findFirst();
+  }
+
+  /**
+   * Every tool the model is offered now: {@link #tools()}, then the tools of the {@link
+   * #toolSources()} in order, less those whose name is taken already (by an earlier tool, a
+   * sub-agent tool or {@value #FINISH_TOOL}).
+   */
+  public List<Tool> offeredTools() {
+    if (toolSources.isEmpty()) {
+      return tools;
+    }
+    List<Tool> offered = new ArrayList<>(tools);
+    offered.addAll(sourcedTools());
+    return offered;
+  }
+
+  /** The sources' tools now, less those whose name is taken. */
+  private List<Tool> sourcedTools() {
+    Set<String> taken = new HashSet<>();
+    tools.forEach(t -> taken.add(t.name()));
+    subAgents.forEach(sub -> taken.add(SUB_AGENT_PREFIX + sub.name()));
+    taken.add(FINISH_TOOL);
+    List<Tool> sourced = new ArrayList<>();
+    for (ToolSource source : toolSources) {
+      List<Tool> current = source.tools();
+      if (current == null) {
+        continue;
+      }
+      for (Tool tool : current) {
+        if (tool != null && taken.add(tool.name())) {
+          sourced.add(tool);
+        }
+      }
+    }
+    return sourced;
   }
 
   public Optional<AgentDefinition> subAgent(String toolName) {
@@ -85,10 +151,13 @@ public record AgentDefinition(
         .findFirst();
   }
 
-  /** Every tool as the model sees it: the tools, one per sub-agent, and {@value #FINISH_TOOL}. */
+  /**
+   * Every tool as the model sees it now: the {@link #offeredTools()}, one per sub-agent, and
+   * {@value #FINISH_TOOL}.
+   */
   public List<ToolSpec> modelTools() {
     List<ToolSpec> specs = new ArrayList<>();
-    tools.forEach(t -> specs.add(new ToolSpec(t.name(), t.description(), t.inputSchema())));
+    offeredTools().forEach(t -> specs.add(new ToolSpec(t.name(), t.description(), t.inputSchema())));
     for (AgentDefinition sub : subAgents) {
       specs.add(
           new ToolSpec(
@@ -109,7 +178,7 @@ public record AgentDefinition(
   public AgentDefinition withModel(String newModel) {
     return new AgentDefinition(
         name, description, systemPrompt, tools, newModel, maxSteps, outputSchema, subAgents,
-        initialState, deadline);
+        initialState, deadline, toolSources);
   }
 
   public static Builder builder(String name) {
@@ -123,6 +192,7 @@ public record AgentDefinition(
     private String systemPrompt = "";
     private final List<Tool> tools = new ArrayList<>();
     private final List<AgentDefinition> subAgents = new ArrayList<>();
+    private final List<ToolSource> toolSources = new ArrayList<>();
     private String model;
     private int maxSteps = DEFAULT_MAX_STEPS;
     private JsonNode outputSchema;
@@ -145,6 +215,15 @@ public record AgentDefinition(
 
     public Builder tools(Tool... value) {
       this.tools.addAll(List.of(value));
+      return this;
+    }
+
+    /**
+     * Adds a source of tools whose list may change while the node runs, e.g. an MCP server
+     * (helix-mcp's {@code McpTools.server(config)}); see {@link ToolSource}.
+     */
+    public Builder toolSource(ToolSource source) {
+      this.toolSources.add(Objects.requireNonNull(source, "source"));
       return this;
     }
 
@@ -188,7 +267,7 @@ public record AgentDefinition(
     public AgentDefinition build() {
       return new AgentDefinition(
           name, description, systemPrompt, tools, model, maxSteps, outputSchema, subAgents,
-          initialState, deadline);
+          initialState, deadline, toolSources);
     }
   }
 }
