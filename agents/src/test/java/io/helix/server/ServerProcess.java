@@ -134,6 +134,11 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** The server's process, e.g. to find the processes it started. */
+  ProcessHandle process() {
+    return process.toHandle();
+  }
+
   /** {@code kill -9}: no shutdown hook runs. */
   void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -136,10 +136,10 @@ final class AgentsFile {
       }
       agentTools.add(found);
     }
-    for (String server : names(spec, at, "mcpServers")) {
-      agentTools.addAll(mcpServers.tools(server, at + ".mcpServers"));
-    }
     builder.tools(agentTools.toArray(Tool[]::new));
+    for (String server : names(spec, at, "mcpServers")) {
+      builder.toolSource(mcpServers.tools(server, at + ".mcpServers"));
+    }
     for (String sub : names(spec, at, "subAgents")) {
       if (!declared.containsKey(sub)) {
         throw error(at + ".subAgents", "no agent named '" + sub + "' in this file");

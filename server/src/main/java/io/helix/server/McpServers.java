@@ -1,7 +1,10 @@
 package io.helix.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.helix.agent.Tool;
+import io.helix.agent.ToolSource;
+import io.helix.mcp.McpServerConfig;
+import io.helix.mcp.McpToolSource;
+import io.helix.mcp.McpTools;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,19 +18,18 @@ final class McpServers {
 
   private static final Set<String> FIELDS = Set.of("command", "env", "url", "headers");
 
-  /** A server as the file declares it. */
-  record Spec(String name, List<String> command, Map<String, String> env, String url, Map<String, String> headers) {}
-
   private final Path file;
-  private final Map<String, Spec> specs;
+  private final Map<String, McpServerConfig> specs;
+  // one source per server, shared by the agents that name it; started when first named
+  private final Map<String, McpToolSource> sources = new LinkedHashMap<>();
 
-  private McpServers(Path file, Map<String, Spec> specs) {
+  private McpServers(Path file, Map<String, McpServerConfig> specs) {
     this.file = file;
     this.specs = specs;
   }
 
   static McpServers parse(Path file, JsonNode servers) {
-    Map<String, Spec> specs = new LinkedHashMap<>();
+    Map<String, McpServerConfig> specs = new LinkedHashMap<>();
     if (servers.isMissingNode() || servers.isNull()) {
       return new McpServers(file, specs);
     }
@@ -59,25 +61,30 @@ final class McpServers {
           || !spec.get("url").asText().matches("https?://.+")) {
         throw error(file, at + ".url", "must be an http:// or https:// URL");
       }
-      specs.put(
-          server.getKey(),
-          new Spec(
-              server.getKey(),
-              List.copyOf(argv),
-              strings(file, at + ".env", spec.get("env")),
-              command ? null : spec.get("url").asText(),
-              strings(file, at + ".headers", spec.get("headers"))));
+      try {
+        specs.put(
+            server.getKey(),
+            command
+                ? McpServerConfig.stdio(
+                    server.getKey(), List.copyOf(argv), strings(file, at + ".env", spec.get("env")))
+                : McpServerConfig.http(
+                    server.getKey(),
+                    spec.get("url").asText(),
+                    strings(file, at + ".headers", spec.get("headers"))));
+      } catch (IllegalArgumentException e) {
+        throw error(file, at, e.getMessage());
+      }
     }
     return new McpServers(file, specs);
   }
 
   /** The tools of the server {@code name}, for the agent field {@code at}. */
-  List<Tool> tools(String name, String at) {
-    Spec spec = specs.get(name);
+  ToolSource tools(String name, String at) {
+    McpServerConfig spec = specs.get(name);
     if (spec == null) {
       throw error(file, at, "no MCP server named '" + name + "' (declared: " + specs.keySet() + ")");
     }
-    throw error(file, at, "MCP servers are not available in this build");
+    return sources.computeIfAbsent(name, n -> McpTools.server(spec));
   }
 
   private static Map<String, String> strings(Path file, String at, JsonNode node) {
