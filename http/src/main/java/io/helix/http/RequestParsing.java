@@ -423,9 +423,12 @@ final class RequestParsing extends AllDirectives {
     if (seconds.signum() < 0) {
       throw invalid("'wait' must not be negative");
     }
-    BigDecimal maxMillis = BigDecimal.valueOf(settings.resultWaitMax().toMillis());
-    BigDecimal millis = seconds.movePointRight(3).min(maxMillis);
-    return Duration.ofMillis(millis.longValue());
+    // compared in seconds first: moving the point of 1e2147483647 would overflow its scale
+    BigDecimal maxSeconds = BigDecimal.valueOf(settings.resultWaitMax().toMillis()).movePointLeft(3);
+    if (seconds.compareTo(maxSeconds) >= 0) {
+      return settings.resultWaitMax();
+    }
+    return Duration.ofMillis(seconds.movePointRight(3).longValue());
   }
 
   private static ProblemException invalid(String detail) {

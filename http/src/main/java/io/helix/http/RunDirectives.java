@@ -49,12 +49,15 @@ final class RunDirectives extends AllDirectives {
                         + handle.streamId()
                         + "'"));
           }
-          return withStreamNotDeleted(handle, () -> inner.apply(handle));
+          return withStreamNotDeleted(handle, status -> inner.apply(handle));
         });
   }
 
-  /** {@code inner}, unless the handle's stream was deleted after its retention (410). */
-  Route withStreamNotDeleted(AgentHandle handle, Supplier<Route> inner) {
+  /**
+   * {@code inner} with the stream's status (empty when the handle cannot tell), unless the
+   * handle's stream was deleted after its retention (410).
+   */
+  Route withStreamNotDeleted(AgentHandle handle, Function<Optional<StreamStatus>, Route> inner) {
     CompletionStage<Optional<StreamStatus>> status =
         invoke(handle::streamStatus)
             .thenApply(Optional::of)
@@ -73,7 +76,7 @@ final class RunDirectives extends AllDirectives {
                         complete(
                             Problems.streamDeleted(
                                 deleted.streamId(), deleted.endedAt(), deleted.deletedAt())))
-                .orElseGet(inner));
+                .orElseGet(() -> inner.apply(known)));
   }
 
   /** Calls the runtime; a synchronous throw becomes a failed stage, answered like one. */

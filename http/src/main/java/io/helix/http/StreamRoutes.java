@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
@@ -23,7 +24,9 @@ import org.apache.pekko.util.ByteString;
 /**
  * {@code GET /agent/stream/{runId}}: a run's chunks as Server-Sent Events, from {@code
  * Last-Event-ID} + 1, else {@code ?from=}, else 0; with heartbeats; ending with a {@code resume}
- * event when the subscription is closed before the stream's end.
+ * event when the subscription is closed before the stream's end. Reading an ended stream from its
+ * end or past it answers {@code 204 No Content}: a browser's EventSource, which reconnects whenever
+ * a response ends, stops only on a 204 (or an error status).
  */
 final class StreamRoutes extends AllDirectives {
 
@@ -51,7 +54,14 @@ final class StreamRoutes extends AllDirectives {
         offset ->
             runs.withRun(
                 runId,
-                handle -> runs.withStreamNotDeleted(handle, () -> eventStream(handle, offset))));
+                handle ->
+                    runs.withStreamNotDeleted(
+                        handle,
+                        status ->
+                            status.filter(s -> s.ended() && offset >= s.nextOffset()).isPresent()
+                                // nothing will come: 204 makes an EventSource stop reconnecting
+                                ? complete(StatusCodes.NO_CONTENT)
+                                : eventStream(handle, offset))));
   }
 
   private Route eventStream(AgentHandle handle, long offset) {

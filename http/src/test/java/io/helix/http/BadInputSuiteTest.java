@@ -247,6 +247,16 @@ class BadInputSuiteTest {
     cases.add(new Case("wait text", get("/agent/result/suite-existing?wait=abc"), is(400), "invalid-request"));
     cases.add(new Case("wait negative", get("/agent/result/suite-existing?wait=-1"), is(400), "invalid-request"));
     cases.add(new Case("wait NaN", get("/agent/result/suite-existing?wait=NaN"), is(400), "invalid-request"));
+    // numeric overflow: a value no parser should turn into a 5xx
+    cases.add(new Case("wait beyond BigDecimal", get("/agent/result/suite-existing?wait=1e99999999999"), is(400), "invalid-request"));
+    cases.add(new Case("from long overflow", get("/agent/stream/suite-existing?from=99999999999999999999999"), is(400), "invalid-request"));
+    cases.add(new Case("from exponent", get("/agent/stream/suite-existing?from=1e3"), is(400), "invalid-request"));
+    cases.add(new Case("ws from overflow", get("/ws/suite-existing?from=99999999999999999999999"), is(400), "invalid-request"));
+    cases.add(new Case("state offset overflow", get("/agent/state/suite-existing?offset=99999999999999999999"), is(400), "invalid-request"));
+    cases.add(new Case("state limit overflow", get("/agent/state/suite-existing?limit=-99999999999999999999"), is(400), "invalid-request"));
+    cases.add(new Case("runs limit overflow", get("/agent/runs?limit=1e2147483647"), is(400), "invalid-request"));
+    cases.add(new Case("runs createdFrom overflow", get("/agent/runs?createdFrom=99999999999999999999999"), is(400), "invalid-request"));
+    cases.add(new Case("runs cursor garbage", get("/agent/runs?cursor=%FF%FE%00"), is(400), "invalid-request"));
     cases.add(new Case("state offset negative", get("/agent/state/suite-existing?offset=-1"), is(400), "invalid-request"));
     cases.add(new Case("state limit huge", get("/agent/state/suite-existing?limit=100000"), is(400), "invalid-request"));
     cases.add(new Case("state includeThinking odd", get("/agent/state/suite-existing?includeThinking=maybe"), is(400), "invalid-request"));
@@ -287,6 +297,26 @@ class BadInputSuiteTest {
     cases.add(new Case("WebSocket without token", http(secured, "/ws/suite-existing", b -> b.GET()), is(401), "unauthorized"));
     cases.add(new Case("token with a suffix", http(secured, "/agent/agents", b -> b.header("Authorization", "Bearer " + TOKEN + "0").GET()), is(401), "unauthorized"));
     return cases;
+  }
+
+  /** Extreme values that are valid are clamped or answered, never a 5xx. */
+  @Test
+  void extremeButValidNumbersAreAnswered() throws Exception {
+    // start the run every URL below reads, and let it end
+    Answer started = post("/agent/execute", "application/json",
+        "{\"agentType\":\"adder\",\"message\":\"x\",\"runId\":\"extreme-1\"}".getBytes(StandardCharsets.UTF_8)).get();
+    assertTrue(started.status() < 300, started.toString());
+    for (String path :
+        List.of(
+            "/agent/result/extreme-1?wait=1e2147483647",
+            "/agent/result/extreme-1?wait=1e-2147483647",
+            "/agent/result/extreme-1?wait=99999999999999999999999",
+            "/agent/runs?createdFrom=9223372036854775807",
+            "/agent/runs?createdBefore=-9223372036854775808",
+            "/agent/runs?createdBefore=%2B1000000000-01-01T00:00:00Z")) {
+      Answer answer = get(path).get();
+      assertEquals(200, answer.status(), path + " -> " + answer);
+    }
   }
 
   @Test

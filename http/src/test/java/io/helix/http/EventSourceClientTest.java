@@ -1,0 +1,107 @@
+package io.helix.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.json.Json;
+import io.helix.testkit.TestRuntime;
+import java.io.File;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The SSE stream as the standard client sees it: the {@code eventsource} npm package (WHATWG
+ * EventSource semantics, pinned in src/test/node), which reconnects with {@code Last-Event-ID}
+ * whenever a response ends. It reads a finished run's stream whole, reconnects once at the end, is
+ * answered {@code 204 No Content}, and stops: it does not reconnect for ever.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EventSourceClientTest {
+
+  private static final Path NODE_DIR = Path.of("src/test/node").toAbsolutePath();
+
+  private final TestServer server = new TestServer();
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void anEventSourceReadsTheWholeStreamThenStopsAtTheEnd() throws Exception {
+    String node = node();
+    String runId = server.execute("adder", "add 2 and 3");
+    TestRuntime.awaitCondition(
+        () -> TestServer.json(server.get("/agent/result/" + runId)).path("status").asText().equals("completed"),
+        Duration.ofSeconds(20));
+    HttpResponse<String> atEnd =
+        server.send(server.request("/agent/stream/" + runId).header("Last-Event-ID", "1000"));
+    assertEquals(204, atEnd.statusCode(), "past the end of an ended stream");
+
+    JsonNode seen = follow(node, server.base.resolve("/agent/stream/" + runId).toString());
+    List<Long> ids = new ArrayList<>();
+    seen.get("ids").forEach(id -> ids.add(id.asLong()));
+    assertTrue(ids.size() > 3, seen.toString());
+    for (int i = 0; i < ids.size(); i++) {
+      assertEquals(i, ids.get(i), "every chunk once, in order: " + ids);
+    }
+    assertEquals(2, seen.get("state").asInt(), "CLOSED: it stopped by itself: " + seen);
+    // it opened once; its reconnect with Last-Event-ID was answered 204, which does not open
+    assertEquals(1, seen.get("opens").asInt(), seen.toString());
+    assertEquals(204, seen.get("error").asInt(), "the reconnect's answer: " + seen);
+  }
+
+  private static JsonNode follow(String node, String url) throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(node, NODE_DIR.resolve("follow.mjs").toString(), url, "20")
+            .directory(NODE_DIR.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    String path = System.getenv("PATH");
+    builder.environment().clear(); // nothing of this machine's settings
+    builder.environment().put("PATH", path == null ? "" : path);
+    Process process = builder.start();
+    if (!process.waitFor(40, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      fail("the EventSource client did not finish");
+    }
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    return Json.parse(out.substring(out.lastIndexOf('\n') + 1));
+  }
+
+  /** node and the pinned client; fails on CI, skips elsewhere, when they are missing. */
+  static String node() {
+    Optional<Path> node =
+        Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+            .map(dir -> Path.of(dir, "node"))
+            .filter(Files::isExecutable)
+            .findFirst();
+    String problem =
+        node.isEmpty()
+            ? "node is not on the PATH"
+            : !Files.isDirectory(NODE_DIR.resolve("node_modules/eventsource"))
+                ? "the test clients are not installed"
+                : null;
+    if (problem != null) {
+      String message = problem + ": run `npm ci --prefix http/src/test/node`";
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        fail("CI needs the test clients: " + message);
+      }
+      Assumptions.abort(message);
+    }
+    return node.get().toString();
+  }
+}
