@@ -25,14 +25,14 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The SSE stream as the standard client sees it: the {@code eventsource} npm package (WHATWG
- * EventSource semantics, pinned in src/test/node), which reconnects with {@code Last-Event-ID}
+ * EventSource semantics, pinned in test-clients/), which reconnects with {@code Last-Event-ID}
  * whenever a response ends. It reads a finished run's stream whole, reconnects once at the end, is
  * answered {@code 204 No Content}, and stops: it does not reconnect for ever.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EventSourceClientTest {
 
-  private static final Path NODE_DIR = Path.of("src/test/node").toAbsolutePath();
+  private static final Path NODE_DIR = Path.of("../test-clients").toAbsolutePath().normalize();
 
   private final TestServer server = new TestServer();
 
@@ -96,7 +96,7 @@ class EventSourceClientTest {
                 ? "the test clients are not installed"
                 : null;
     if (problem != null) {
-      String message = problem + ": run `npm ci --prefix http/src/test/node`";
+      String message = problem + ": run `npm ci --prefix test-clients`";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
         fail("CI needs the test clients: " + message);
       }

@@ -8,6 +8,7 @@ import io.helix.model.ModelClient;
 import io.helix.model.ModelEvent;
 import io.helix.model.ModelException;
 import io.helix.model.ModelRequest;
+import io.helix.model.ModelResponse;
 import io.helix.run.RunDecisions.AfterModelFailure;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,10 @@ final class ModelAttempt {
   // what the attempt in flight has streamed so far: kept if an abort or the deadline ends the run
   private final StringBuilder streamedText = new StringBuilder();
   private final StringBuilder streamedThinking = new StringBuilder();
+  // for the observer: what the attempt under way asks, and since when
+  private String agentType;
+  private String modelId;
+  private long startedAt;
 
   ModelAttempt(RunActor actor, ChunkOutbox outbox) {
     this.actor = actor;
@@ -52,12 +57,15 @@ final class ModelAttempt {
     reset(true);
     int step = state.step() + 1;
     attempt = number;
+    modelId = null;
     ActorRef<RunCommand> self = actor.self();
     if (agent.isEmpty()) {
       self.tell(fatal(step, "agent type '" + state.agentType() + "' is not registered"));
       return;
     }
-    String modelId = agent.get().model();
+    agentType = state.agentType();
+    modelId = agent.get().model();
+    startedAt = System.currentTimeMillis();
     Optional<ModelClient> client = actor.env().models().clientFor(modelId);
     if (client.isEmpty()) {
       self.tell(fatal(step, "no model provider configured for '" + modelId + "'"));
@@ -121,13 +129,24 @@ final class ModelAttempt {
   }
 
   /** The current attempt answered: what it streamed is in its response. */
-  void answered() {
+  void answered(ModelResponse response) {
+    actor.env().observer().modelCallEnded(
+        agentType, modelId, System.currentTimeMillis() - startedAt, response.usage(), null, false);
     reset(false);
     stepDeltasMayBeStale = false;
   }
 
   /** The current attempt failed: stop it and, if the decision says so, retry after a backoff. */
   void failed(int step, AfterModelFailure next) {
+    if (modelId != null) {
+      String error =
+          next instanceof AfterModelFailure.Retry retry
+              ? retry.error()
+              : ((AfterModelFailure.GiveUp) next).failed().error();
+      actor.env().observer().modelCallEnded(
+          agentType, modelId, System.currentTimeMillis() - startedAt, null, error,
+          next instanceof AfterModelFailure.Retry);
+    }
     reset(true);
     if (next instanceof AfterModelFailure.Retry retry) {
       actor.context()

@@ -269,7 +269,7 @@ public final class RunEntity
     if (!work.model.isCurrent(state, answered.step(), answered.attempt())) {
       return Effect().noReply();
     }
-    work.model.answered();
+    work.model.answered(answered.response());
     return persistAndProceed(
         RunDecisions.onModelAnswer(state, work.agent(state), answered.response(), now()));
   }
@@ -302,9 +302,10 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onToolFinished(
       RunState state, InternalCommand.ToolFinished finished) {
-    Optional<ToolCallContext> toolContext = work.tools.finished(finished.toolCallId());
     Optional<ToolCall> call =
         RunDecisions.pendingCall(state, finished.step(), finished.toolCallId());
+    Optional<ToolCallContext> toolContext =
+        work.tools.finished(finished.toolCallId(), state.agentType(), call, finished.outcome());
     if (call.isEmpty()) {
       return Effect().noReply();
     }

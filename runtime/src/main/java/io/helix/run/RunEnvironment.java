@@ -11,4 +11,20 @@ public record RunEnvironment(
     ModelCatalog models,
     RunSettings settings,
     ClusterSharding sharding,
-    Executor blockingToolExecutor) {}
+    Executor blockingToolExecutor,
+    RunObserver observer) {
+
+  public RunEnvironment {
+    observer = observer == null ? RunObserver.NONE : observer;
+  }
+
+  /** An environment whose runs nobody observes. */
+  public RunEnvironment(
+      AgentRegistry agents,
+      ModelCatalog models,
+      RunSettings settings,
+      ClusterSharding sharding,
+      Executor blockingToolExecutor) {
+    this(agents, models, settings, sharding, blockingToolExecutor, RunObserver.NONE);
+  }
+}

@@ -55,6 +55,7 @@ final class RunWork {
 
   /** The run was started: stream its start, set its deadline, ask the model. */
   void started(RunState state, String message) {
+    actor.env().observer().runStarted(state.agentType());
     outbox.add(state, RunChunks.runStart(message));
     startDeadline(state);
     proceed(state);
@@ -129,7 +130,7 @@ final class RunWork {
    */
   void recoveredEnded(RunState state) {
     if (state.isRoot()) {
-      finish(state);
+      end(state);
     } else {
       passivateLater();
     }
@@ -155,11 +156,18 @@ final class RunWork {
     resultWaiters.remove(waiter);
   }
 
+  /** The run has just ended: observed, then {@link #end}. */
+  void finish(RunState state) {
+    actor.env().observer().runEnded(
+        state.agentType(), state.status(), state.updatedAt() - state.createdAt());
+    end(state);
+  }
+
   /**
    * The run has ended (or recovered ended): stops its work, aborts the children of a failed run,
    * streams its end, answers who waits, and passivates it a little later.
    */
-  void finish(RunState state) {
+  private void end(RunState state) {
     String reason = RunDecisions.endReason(state);
     actor.timers().cancel(DEADLINE_TIMER);
     model.stop();

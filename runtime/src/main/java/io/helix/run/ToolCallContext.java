@@ -25,6 +25,7 @@ final class ToolCallContext implements ToolContext {
   private final ActorRef<RunCommand> run;
   private final ObjectNode stateAtStart;
   private final ObjectNode state;
+  private final long startedAt = System.currentTimeMillis();
 
   ToolCallContext(
       String runId,
@@ -90,6 +91,11 @@ final class ToolCallContext implements ToolContext {
   @Override
   public void emit(String eventName, JsonNode data) {
     run.tell(new InternalCommand.ToolEmitted(step, toolCallId, eventName, data));
+  }
+
+  /** When the call started, epoch milliseconds. */
+  long startedAt() {
+    return startedAt;
   }
 
   JsonNode stateAtStart() {

@@ -62,10 +62,22 @@ final class ToolRunner {
     }
   }
 
-  /** A call ended: no longer running. Its context, if it ran, has the state it began with. */
-  Optional<ToolCallContext> finished(String toolCallId) {
+  /**
+   * A call ended: no longer running; observed when it ran here and is still pending ({@code
+   * call}). Its context, if it ran, has the state it began with.
+   */
+  Optional<ToolCallContext> finished(
+      String toolCallId, String agentType, Optional<ToolCall> call, ToolOutcome outcome) {
     subAgentCalls.remove(toolCallId);
-    return Optional.ofNullable(running.remove(toolCallId));
+    Optional<ToolCallContext> ran = Optional.ofNullable(running.remove(toolCallId));
+    if (ran.isPresent() && call.isPresent()) {
+      actor.env().observer().toolCallEnded(
+          agentType,
+          call.get().name(),
+          outcome.error() == null,
+          System.currentTimeMillis() - ran.get().startedAt());
+    }
+    return ran;
   }
 
   /** Whether a tool (not a sub-agent's run, which lives on by itself) is executing here. */

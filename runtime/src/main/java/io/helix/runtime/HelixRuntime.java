@@ -5,6 +5,7 @@ import io.helix.agent.AgentRegistry;
 import io.helix.model.ModelCatalog;
 import io.helix.run.RunEntity;
 import io.helix.run.RunEnvironment;
+import io.helix.run.RunObserver;
 import io.helix.run.RunSettings;
 import io.helix.stream.Streams;
 import com.typesafe.config.Config;
@@ -23,12 +24,19 @@ public final class HelixRuntime {
 
   public static AgentExecutor start(
       ActorSystem<?> system, AgentRegistry agents, ModelCatalog models) {
+    return start(system, agents, models, RunObserver.NONE);
+  }
+
+  /** As {@link #start(ActorSystem, AgentRegistry, ModelCatalog)}, with an observer of its runs. */
+  public static AgentExecutor start(
+      ActorSystem<?> system, AgentRegistry agents, ModelCatalog models, RunObserver observer) {
     Config helix = system.settings().config().getConfig("helix");
     ClusterSharding sharding = ClusterSharding.get(system);
     Executor blockingTools =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("helix.blocking-tool-dispatcher"));
     RunEnvironment environment =
-        new RunEnvironment(agents, models, RunSettings.fromConfig(helix), sharding, blockingTools);
+        new RunEnvironment(
+            agents, models, RunSettings.fromConfig(helix), sharding, blockingTools, observer);
 
     // the run entities, sharded and remembered so runs in flight survive a crash
     RunEntity.init(system, environment);

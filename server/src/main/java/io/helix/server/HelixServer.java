@@ -14,6 +14,7 @@ import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.persistence.readmodel.ReadModel;
 import io.helix.runtime.HelixRuntime;
+import io.helix.server.telemetry.Telemetry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,11 +56,14 @@ public final class HelixServer implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final AgentExecutor executor;
   private final ServerBinding binding;
+  private final int managementPort;
 
-  private HelixServer(ActorSystem<Void> system, AgentExecutor executor, ServerBinding binding) {
+  private HelixServer(
+      ActorSystem<Void> system, AgentExecutor executor, ServerBinding binding, int managementPort) {
     this.system = system;
     this.executor = executor;
     this.binding = binding;
+    this.managementPort = managementPort;
   }
 
   /** A builder for a node. */
@@ -139,13 +143,18 @@ public final class HelixServer implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "helix", config);
     try {
       // health binds while the rest starts (/ready holds back until all checks pass)
-      CompletableFuture<?> management = PekkoManagement.get(system).start().toCompletableFuture();
+      CompletableFuture<org.apache.pekko.http.javadsl.model.Uri> management =
+          PekkoManagement.get(system).start().toCompletableFuture();
       String formation = ClusterFormation.join(system, config);
       log.info("joining the cluster through {}", formation);
 
-      AgentExecutor executor = HelixRuntime.start(system, assembly.agents, assembly.models);
+      Telemetry telemetry = Telemetry.get(system);
+      AgentExecutor executor =
+          HelixRuntime.start(system, assembly.agents, assembly.models, telemetry.runObserver());
       // the agent_state and messages tables, kept by projections of the run events
       StateStore stateStore = ReadModel.start(system);
+      telemetry.watchReadModel(
+          system, stateStore, config.getDuration("helix.telemetry.projection-lag-interval"));
 
       ServerBinding binding =
           new HttpApi(executor, assembly.agents, stateStore, http)
@@ -153,15 +162,15 @@ public final class HelixServer implements AutoCloseable {
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
       ApiReadiness.markBound(Adapter.toClassic(system));
-      management.get(30, TimeUnit.SECONDS);
+      int managementPort = management.get(30, TimeUnit.SECONDS).port();
       log.info(
           "Helix server ready: HTTP http://{}:{}, health http://{}:{}/ready, agents {}",
           http.host(),
           binding.localAddress().getPort(),
           config.getString("pekko.management.http.hostname"),
-          config.getInt("pekko.management.http.port"),
+          managementPort,
           assembly.agents.all().stream().map(AgentDefinition::name).toList());
-      return new HelixServer(system, executor, binding);
+      return new HelixServer(system, executor, binding, managementPort);
     } catch (Exception e) {
       system.terminate();
       throw e;
@@ -178,6 +187,11 @@ public final class HelixServer implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The management port: {@code /ready}, {@code /alive}, {@code /metrics}, {@code /cluster/*}. */
+  public int managementPort() {
+    return managementPort;
   }
 
   @Override
