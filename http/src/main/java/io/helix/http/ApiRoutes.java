@@ -178,6 +178,7 @@ final class ApiRoutes extends AllDirectives {
 
   private Route routes() {
     return concat(
+                ConsoleRoutes.route(),
                 path("openapi.json", () -> get(() -> only(NO_PARAMS, this::openApi))),
                 pathPrefix(
                     "agent",
