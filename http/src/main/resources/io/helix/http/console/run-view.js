@@ -230,8 +230,11 @@ class RunView {
   }
 
   onStreamState(state) {
-    this.streamState.textContent = STREAM_STATE_TEXT[state] || state;
+    const connections = this.follower?.connections ?? 0;
+    const reconnected = connections > 1 ? ` (reconnected ${connections - 1} time${connections > 2 ? 's' : ''})` : '';
+    this.streamState.textContent = (STREAM_STATE_TEXT[state] || state) + reconnected;
     this.streamState.dataset.state = state;
+    this.streamState.dataset.connections = String(connections);
     if (this.patches.children.length) this.patchesEmpty.hidden = true;
     if (state === StreamState.UNAUTHORIZED) this.ctx.unauthorized(new ApiError(401, {}));
   }

@@ -7,6 +7,7 @@ import {formatDuration, formatTime, formatUsage, h, replace, statusBadge} from '
 
 const PAGE = 25;
 const POLL_MS = 2000;
+const IDLE_POLL_MS = 15000;
 
 /** Filters and paging outlive the view (back from a run finds the list as it was). */
 const state = {
@@ -113,7 +114,9 @@ export function renderRuns(main, ctx) {
     const pageNo = state.cursors.length;
     note.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'} on page ${pageNo}` +
       (running ? ` · ${running} running: refreshing every ${POLL_MS / 1000} s` : '');
+    // running runs are followed closely; the first page looks for new runs now and then
     if (running) timer = setTimeout(load, POLL_MS);
+    else if (state.cursors.length === 1) timer = setTimeout(load, IDLE_POLL_MS);
   }
 
   load();

@@ -44,6 +44,8 @@ export class StreamFollower {
     this.pauseMs = 1000;
     this.retryTimer = null;
     this.state = null;
+    /** How many times a connection opened: more than once after a reconnection. */
+    this.connections = 0;
   }
 
   start() {
@@ -66,6 +68,8 @@ export class StreamFollower {
     this.source = source;
     source.onopen = () => {
       this.pauseMs = 1000;
+      this.connections++;
+      this.state = null; // a new connection is news, also when the state was live before
       this.setState(StreamState.LIVE);
     };
     source.onmessage = (event) => this.receive(event.data);
