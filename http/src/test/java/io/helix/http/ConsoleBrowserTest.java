@@ -7,21 +7,14 @@ import static org.openqa.selenium.support.ui.ExpectedConditions.invisibilityOfEl
 import static org.openqa.selenium.support.ui.ExpectedConditions.urlContains;
 import static org.openqa.selenium.support.ui.ExpectedConditions.visibilityOfElementLocated;
 
-import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.typesafe.config.Config;
-import io.helix.agent.AgentDefinition;
 import io.helix.agent.AgentHandle;
 import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
-import io.helix.agent.Tool;
-import io.helix.json.Json;
-import io.helix.model.ModelEvent;
-import io.helix.model.ModelRequest;
 import io.helix.model.ScriptedModel;
 import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.persistence.readmodel.ReadModel;
-import io.helix.testkit.TestAgents;
 import io.helix.testkit.TestRuntime;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +34,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -51,7 +44,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The run console in a real headless Chromium, against a real server over loopback (the runtime
  * and the API in-process, on the embedded H2 journal with the read model, bearer tokens on), the
- * browser behind a proxy that can drop its connections. Explicit waits only.
+ * browser behind a proxy that can drop its connections ({@link DroppingProxy}). The agents are
+ * {@link ConsoleAgents}'; the {@code puppet} model sends each piece of text when the test says so.
+ * Explicit waits only. Screenshots go to {@code target/console-*.png} ({@link #SCREENSHOT}: a
+ * finished run's view).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleBrowserTest {
@@ -61,28 +57,6 @@ class ConsoleBrowserTest {
   static final Path PHONE_SCREENSHOT = Path.of("target", "console-run-view-phone.png");
   static final By STREAMED = By.cssSelector("#activity > li.assistant .streamed");
 
-  record Note(@JsonPropertyDescription("what to keep") String note) {}
-
-  static final Tool REMEMBER =
-      Tool.of(
-          "remember",
-          "Keeps a note in the run's state",
-          Note.class,
-          (input, ctx) -> {
-            ctx.updateState(state -> state.put("note", input.note()));
-            return CompletableFuture.completedFuture(Json.object().put("kept", true));
-          });
-
-  static final AgentDefinition HELPER =
-      AgentDefinition.builder("helper").description("Adds numbers for the boss").systemPrompt("helper")
-          .model("console:test").tools(TestAgents.ADD).build();
-  static final AgentDefinition BOSS =
-      AgentDefinition.builder("boss").description("Adds, delegates to its helper, keeps a note")
-          .systemPrompt("boss").model("console:test").tools(TestAgents.ADD, REMEMBER).subAgent(HELPER).build();
-  static final AgentDefinition PUPPET =
-      AgentDefinition.builder("puppet").description("Says what the test tells it to").systemPrompt("puppet")
-          .model("puppet:test").build();
-
   private final PuppetModel puppet = new PuppetModel();
   private TestServer server;
   private DroppingProxy proxy;
@@ -90,30 +64,6 @@ class ConsoleBrowserTest {
   private WebDriver driver;
   private WebDriverWait wait;
   private String console;
-
-  /** The boss adds, asks its helper (which adds too), keeps a note, then answers. */
-  static List<ModelEvent> script(ModelRequest request) {
-    int step = request.step();
-    if (request.systemPrompt().equals("helper")) {
-      return step == 1
-          ? List.of(ScriptedModel.text("Adding them."),
-              ScriptedModel.toolCall("h-add", "add", Json.object().put("a", 4).put("b", 5)),
-              ScriptedModel.finish("tool_calls", 30, 9))
-          : ScriptedModel.answer("9");
-    }
-    return switch (step) {
-      case 1 -> List.of(ScriptedModel.text("Let me add first."),
-          ScriptedModel.toolCall("b-add", "add", Json.object().put("a", 2).put("b", 3)),
-          ScriptedModel.finish("tool_calls", 120, 14));
-      case 2 -> List.of(ScriptedModel.text("Now I ask my helper."),
-          ScriptedModel.toolCall("b-help", "subagent__helper", Json.object().put("message", "add 4 and 5")),
-          ScriptedModel.finish("tool_calls", 160, 20));
-      case 3 -> List.of(
-          ScriptedModel.toolCall("b-note", "remember", Json.object().put("note", "2+3=5, 4+5=9")),
-          ScriptedModel.finish("tool_calls", 190, 12));
-      default -> ScriptedModel.answer("The sums are ", "5 and ", "9.");
-    };
-  }
 
   @BeforeAll
   void start() throws Exception {
@@ -137,9 +87,9 @@ class ConsoleBrowserTest {
     server =
         new TestServer(
             config,
-            agents -> agents.register(BOSS).register(PUPPET),
+            agents -> agents.register(ConsoleAgents.BOSS).register(ConsoleAgents.PUPPET),
             models ->
-                models.register("console", new ScriptedModel(ConsoleBrowserTest::script)).register("puppet", puppet),
+                models.register("console", new ScriptedModel(ConsoleAgents::script)).register("puppet", puppet),
             TestServer.WS_KEEP_ALIVE);
     var history = ReadModel.start(server.runtime.testKit.system());
     proxy = new DroppingProxy(server.bind(server.runtime.executor, server.settings, history));
@@ -184,13 +134,14 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void theConsoleAsksForATokenAndKeepsItForTheTab() {
+  void theConsoleAsksForATokenAndKeepsItForTheTab() throws Exception {
     js("sessionStorage.clear()");
     driver.navigate().refresh();
     WebElement token = visible(By.id("token"));
     assertEquals("Access token needed", text(By.id("view-title")));
     token.sendKeys("not-the-token" + Keys.ENTER);
     wait.until(d -> text(By.id("token-error")).contains("not accepted"));
+    screenshot(1280, Path.of("target", "console-token.png"));
     token.clear();
     signIn();
     assertEquals("Runs", text(By.id("view-title")));
@@ -200,11 +151,12 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void aRunStartedFromTheConsoleStreamsItsTextInPieces() {
+  void aRunStartedFromTheConsoleStreamsItsTextInPieces() throws Exception {
     driver.get(console + "#/new");
     wait.until(d -> !d.findElements(By.cssSelector("#agent option[value='puppet']")).isEmpty());
     new Select(driver.findElement(By.id("agent"))).selectByValue("puppet");
     driver.findElement(By.id("message")).sendKeys("Say hello");
+    screenshot(1280, Path.of("target", "console-start.png"));
     driver.findElement(By.id("start-button")).click();
     String runId = runIdFromUrl();
     PuppetModel.Call call = puppet.call(runId);
@@ -320,6 +272,7 @@ class ConsoleBrowserTest {
     call.finish();
     // the list is read again while a run on it runs
     wait.until(d -> text(runningRow).contains("completed"));
+    screenshot(1280, Path.of("target", "console-runs.png"));
 
     wait.until(d -> !d.findElements(By.cssSelector("#runs-body td[data-label='Agent']")).stream()
         .filter(cell -> cell.getText().equals("helper")).toList().isEmpty());
@@ -336,7 +289,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void theConsoleIsKeyboardOperableAndFitsAPhone() {
+  void theConsoleIsKeyboardOperableAndFitsAPhone() throws Exception {
     driver.manage().window().setSize(new Dimension(390, 844));
     load("#/new");
     wait.until(d -> !d.findElements(By.cssSelector("#agent option[value='puppet']")).isEmpty());
@@ -374,6 +327,7 @@ class ConsoleBrowserTest {
     wait.until(d -> !d.findElements(row).isEmpty());
     assertEquals("block", driver.findElement(row).getCssValue("display"));
     assertEquals(Boolean.TRUE, js("return document.documentElement.scrollWidth <= window.innerWidth"));
+    screenshot(390, Path.of("target", "console-runs-phone.png"));
   }
 
   // ---- helpers
@@ -434,7 +388,7 @@ class ConsoleBrowserTest {
     int shown = width < 600 ? 844 : (int) Math.min(height + 120, 6000);
     driver.manage().window().setSize(new Dimension(width, shown));
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.write(file, ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
     driver.manage().window().setSize(new Dimension(1280, 1000));
   }
 }

@@ -53,7 +53,12 @@ final class DroppingProxy implements AutoCloseable {
       try {
         Socket client = listener.accept();
         Socket server = new Socket();
-        server.connect(target, 5000);
+        try {
+          server.connect(target, 5000);
+        } catch (IOException e) {
+          closeQuietly(client);
+          continue;
+        }
         open.add(client);
         open.add(server);
         pump(client, server);
