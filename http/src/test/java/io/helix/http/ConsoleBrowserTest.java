@@ -342,10 +342,21 @@ class ConsoleBrowserTest {
     return wait.until(visibilityOfElementLocated(by));
   }
 
-  /** The element's text as the DOM has it (untrimmed), or "" when it is not there. */
+  /**
+   * The element's text as the DOM has it (untrimmed), or "" when it is not there. An element the
+   * page replaced between finding and reading it is found again.
+   */
   private String text(By by) {
-    List<WebElement> found = driver.findElements(by);
-    return found.isEmpty() ? "" : found.get(0).getDomProperty("textContent");
+    for (int attempt = 0; ; attempt++) {
+      try {
+        List<WebElement> found = driver.findElements(by);
+        return found.isEmpty() ? "" : found.get(0).getDomProperty("textContent");
+      } catch (StaleElementReferenceException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   private String attribute(By by, String name) {

@@ -62,8 +62,15 @@ export function compact(value, max = 120) {
 
 /** A status badge: running, completed, failed (and aborted when the run was aborted). */
 export function statusBadge(status, aborted = false, attrs = {}) {
+  return setBadge(h('span', attrs), status, aborted);
+}
+
+/** Makes `el` the badge of this status (the same element: no flicker, no lost reference). */
+export function setBadge(el, status, aborted = false) {
   const label = aborted && status === 'failed' ? 'aborted' : status || 'unknown';
-  return h('span', {...attrs, class: `badge status-${label}`, text: label});
+  el.className = `badge status-${label}`;
+  el.textContent = label;
+  return el;
 }
 
 /** "12:03:04" today, else "2026-01-31 12:03". */

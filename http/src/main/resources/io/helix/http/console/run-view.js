@@ -3,7 +3,7 @@
 // its sub-agent tree, its state patches and its conversation as the run history keeps it.
 
 import {api, ApiError} from './api.js';
-import {announce, formatDuration, formatTime, formatUsage, h, pretty, replace, statusBadge} from './dom.js';
+import {announce, formatDuration, formatTime, formatUsage, h, pretty, replace, setBadge} from './dom.js';
 import {StreamFollower, StreamState} from './stream.js';
 import {Timeline} from './timeline.js';
 
@@ -140,7 +140,7 @@ class RunView {
     const r = this.result;
     this.title.querySelector('.agent').textContent = r.agentType;
     document.title = `${r.agentType} ${this.runId} · Helix console`;
-    this.status.replaceWith((this.status = statusBadge(r.status, r.aborted, {id: 'run-status'})));
+    setBadge(this.status, r.status, r.aborted);
     this.abortForm.hidden = r.status !== 'running';
     const duration =
       this.startedAt === null ? null : (this.endedAt ?? (r.status === 'running' ? Date.now() : null)) - this.startedAt;
@@ -201,7 +201,10 @@ class RunView {
     }
   }
 
-  /** A new step of the viewed run: its steps and usage are read again (at most once a second). */
+  /**
+   * A new step of the viewed run: its steps, usage and conversation are read again (at most once a
+   * second).
+   */
   onChunk(chunk) {
     if (chunk.runId !== this.runId || chunk.step <= (this.lastStep ?? 0)) return;
     this.lastStep = chunk.step;
@@ -210,6 +213,7 @@ class RunView {
       this.later(1000, () => {
         this.stepRefreshPending = false;
         this.refreshResult();
+        if (this.conversationLoaded <= MESSAGES_PAGE) this.loadConversation(false);
       });
     }
   }
@@ -291,7 +295,14 @@ class RunView {
     } else {
       this.conversationNote.textContent = `${page.total} message${page.total === 1 ? '' : 's'}.`;
     }
-    if (!more && behind && attempt < 40) this.later(Math.min(500 * (attempt + 1), 3000), () => this.loadConversation(false, attempt + 1));
+    if (!more && behind && attempt < 40 && !this.conversationRetry) {
+      // one retry at a time, however many loads asked for one
+      this.conversationRetry = true;
+      this.later(Math.min(500 * (attempt + 1), 3000), () => {
+        this.conversationRetry = false;
+        this.loadConversation(false, attempt + 1);
+      });
+    }
   }
 }
 

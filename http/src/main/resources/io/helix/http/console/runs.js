@@ -3,7 +3,7 @@
 // every few seconds.
 
 import {api, ApiError} from './api.js';
-import {formatDuration, formatTime, formatUsage, h, replace, statusBadge} from './dom.js';
+import {append, formatDuration, formatTime, formatUsage, h, replace, statusBadge} from './dom.js';
 
 const PAGE = 25;
 const POLL_MS = 2000;
@@ -37,6 +37,7 @@ export function renderRuns(main, ctx) {
     h('thead', {}, h('tr', {}, ['Run', 'Agent', 'Status', 'Steps', 'Tokens', 'Started', 'Took'].map((name) =>
       h('th', {scope: 'col', text: name})))),
     body);
+  const pager = h('nav', {class: 'pager', 'aria-label': 'Pages of runs'});
   const newer = h('button', {type: 'button', id: 'runs-newer', text: '← Newer', onclick: () => page(-1)});
   const older = h('button', {type: 'button', id: 'runs-older', text: 'Older →', onclick: () => page(1)});
   const refresh = h('button', {type: 'button', id: 'runs-refresh', class: 'secondary', text: 'Refresh', onclick: () => load()});
@@ -54,7 +55,7 @@ export function renderRuns(main, ctx) {
     filters,
     h('div', {class: 'list-bar'}, note, refresh),
     h('div', {class: 'table-wrap'}, table),
-    h('nav', {class: 'pager', 'aria-label': 'Pages of runs'}, newer, older),
+    append(pager, [newer, older]),
     open);
   document.title = 'Runs · Helix console';
 
@@ -110,6 +111,7 @@ export function renderRuns(main, ctx) {
     }
     newer.disabled = state.cursors.length <= 1;
     older.disabled = !state.next;
+    pager.hidden = newer.disabled && older.disabled;
     const running = runs.filter((r) => r.status === 'running').length;
     const pageNo = state.cursors.length;
     note.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'} on page ${pageNo}` +

@@ -4,7 +4,7 @@
 // (with links to their own views). Chunks of runs outside the viewed run's subtree (the viewed run
 // may itself be a sub-agent's, on its root run's stream) are only used to know the tree.
 
-import {compact, formatDuration, formatTime, h, pretty, statusBadge} from './dom.js';
+import {compact, formatDuration, formatTime, h, pretty, setBadge, statusBadge} from './dom.js';
 
 const SUB_AGENT_PREFIX = 'subagent__';
 
@@ -182,7 +182,7 @@ export class Timeline {
   }
 
   toolEnd(node, chunk) {
-    const tool = this.tool(node, {...chunk, toolName: chunk.toolName});
+    const tool = this.tool(node, chunk);
     if (!tool) return;
     tool.item.dataset.state = chunk.success ? 'ok' : 'error';
     tool.badge.className = `badge status-${chunk.success ? 'completed' : 'failed'}`;
@@ -229,7 +229,7 @@ export class Timeline {
   subagentEnd(parent, chunk) {
     const child = this.node(chunk.subAgentId);
     child.status = chunk.status;
-    if (child.treeBadge) child.treeBadge.replaceWith((child.treeBadge = statusBadge(chunk.status)));
+    if (child.treeBadge) setBadge(child.treeBadge, chunk.status);
     this.onRunEvent(child.runId, chunk);
   }
 
@@ -266,7 +266,7 @@ export class Timeline {
     const took = node.startedAt === null ? null : chunk.timestamp - node.startedAt;
     this.add(node, chunk, 'end', h('p', {},
       `Run ${chunk.status}`, took === null ? '' : ` after ${formatDuration(took)}`, ' · ', h('time', {text: formatTime(chunk.timestamp)})));
-    if (node.treeBadge) node.treeBadge.replaceWith((node.treeBadge = statusBadge(chunk.status)));
+    if (node.treeBadge) setBadge(node.treeBadge, chunk.status);
     this.onRunEvent(node.runId, chunk);
   }
 }
