@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,9 +66,16 @@ class ConsoleBrowserTest {
   private WebDriverWait wait;
   private String console;
 
+  /** Why the tests are skipped here (no Chromium), or null. */
+  private String skipped;
+
   @BeforeAll
   void start() throws Exception {
-    HeadlessChromium.requireInstalled();
+    skipped = HeadlessChromium.unavailable().orElse(null);
+    if (skipped != null) {
+      System.err.println("ConsoleBrowserTest " + skipped);
+      return;
+    }
     Path data = Files.createTempDirectory("helix-console-db");
     Config config =
         DatabaseSettings.withJournal(
@@ -116,6 +124,7 @@ class ConsoleBrowserTest {
   /** A fresh page, with the token given once per browser tab. */
   @BeforeEach
   void openConsole() {
+    Assumptions.assumeTrue(skipped == null, skipped);
     driver.manage().window().setSize(new Dimension(1280, 1000));
     load("#/runs");
     if (js("return sessionStorage.getItem('helix.console.token')") == null) {
@@ -125,7 +134,9 @@ class ConsoleBrowserTest {
 
   @AfterEach
   void noPolicyViolationNorUncaughtError() {
-    assertEquals(List.of(), browser.problemsLogged());
+    if (browser != null) {
+      assertEquals(List.of(), browser.problemsLogged());
+    }
   }
 
   private void signIn() {
