@@ -73,6 +73,7 @@ final class ApiRoutes extends AllDirectives {
 
   private Route routes() {
     return concat(
+        ConsoleRoutes.route(),
         path("openapi.json", () -> get(agents::openApi)),
         pathPrefix(
             "agent",

@@ -69,6 +69,8 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
  *       sub-agent ({@code subagent}) and {@code __finish__} for an agent with an output schema
  *       ({@code finish}).
  *   <li>{@code GET /openapi.json}: the OpenAPI 3.1 document of this API.
+ *   <li>{@code GET /console/}: the run console, a page to watch, start and abort runs in a browser
+ *       (not part of the API's OpenAPI document; see {@link ConsoleRoutes}).
  *   <li>{@code GET /ws/{streamId}} (WebSocket; a stream's id is its root run's id): the same chunks
  *       as text frames (the same JSON as the SSE data), from {@code ?from=N} (inclusive, default
  *       0). A ping frame after each {@code helix.http.ws-keep-alive} of silence. When the stream
@@ -86,8 +88,9 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
  * <h2>Security, request ids, CORS, shutdown</h2>
  *
  * <p>With {@code helix.http.auth.tokens} set (env {@code HELIX_API_TOKENS}, comma-separated), every
- * request needs {@code Authorization: Bearer <token>}; a WebSocket may give {@code
- * ?access_token=<token>} instead (browsers cannot set headers on a WebSocket). Otherwise 401
+ * request needs {@code Authorization: Bearer <token>}; a WebSocket or an SSE stream may give {@code
+ * ?access_token=<token>} instead (browsers cannot set headers on those), and the run console's
+ * static files need none (the page asks for a token to call the API with). Otherwise 401
  * {@code unauthorized} with {@code WWW-Authenticate: Bearer}. Every response carries {@code
  * X-Request-Id} (the client's when well-formed, else generated), also in the log lines. CORS per
  * {@code helix.http.cors.allowed-origins}. Request bodies are strict: an unknown field is 400. On

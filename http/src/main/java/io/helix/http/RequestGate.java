@@ -38,6 +38,9 @@ import org.slf4j.MDC;
  *       {@code /agent/stream/...}: neither WebSocket nor EventSource can set headers) may give
  *       {@code ?access_token=<token>} instead. Otherwise 401 with {@code WWW-Authenticate: Bearer}.
  *       Tokens are compared in constant time (SHA-256 digests, {@link MessageDigest#isEqual}).
+ *       The one exception: the run console's static files ({@code GET}/{@code HEAD} under {@code
+ *       /console}, see {@link ConsoleRoutes#isPublic}) load without a token; they hold no data, and
+ *       the page then asks for a token to call the API with.
  * </ul>
  */
 final class RequestGate extends AllDirectives {
@@ -111,7 +114,8 @@ final class RequestGate extends AllDirectives {
   }
 
   private Route authenticated(HttpRequest request, Supplier<Route> routes) {
-    if (tokenDigests.isEmpty()) {
+    // the console's files are public: the page asks for a token, then calls the API with it
+    if (tokenDigests.isEmpty() || ConsoleRoutes.isPublic(request)) {
       return routes.get();
     }
     Optional<String> token = bearerToken(request);
