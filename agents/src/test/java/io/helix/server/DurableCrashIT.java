@@ -130,7 +130,8 @@ class DurableCrashIT {
             "OPENAI_BASE_URL", "http://127.0.0.1:" + fake.getAddress().getPort() + "/v1",
             "OPENAI_API_KEY", "sk-test",
             "HELIX_DEFAULT_MODEL", "openai:gpt-4o-mini",
-            "HELIX_FETCH_ALLOW_HOSTS", "127.0.0.1");
+            // a loopback address is reachable only when listed itself, with its port
+            "HELIX_FETCH_ALLOW_HOSTS", "127.0.0.1:" + fake.getAddress().getPort());
     try (ServerProcess server = new ServerProcess(data, env, List.of()).start()) {
       Map<String, String> runIds = new HashMap<>();
       for (int i = 0; i < RUNS; i++) {
