@@ -95,9 +95,14 @@ public final class RunEntity
 
   static Behavior<RunCommand> create(
       String runId, ActorRef<ClusterSharding.ShardCommand> shard, RunEnvironment env) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(timers -> new RunEntity(runId, shard, context, timers, env)));
+    // every log line of the run's actor names the run (MDC runId)
+    return Behaviors.withMdc(
+        RunCommand.class,
+        java.util.Map.of("runId", runId),
+        Behaviors.setup(
+            context ->
+                Behaviors.withTimers(
+                    timers -> new RunEntity(runId, shard, context, timers, env))));
   }
 
   private RunEntity(
