@@ -2,19 +2,19 @@ package com.example.weather;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import io.helix.client.Chunk;
+import io.helix.client.ChunkStream;
+import io.helix.client.Execution;
+import io.helix.client.HelixClient;
+import io.helix.client.RunResult;
+import io.helix.client.RunStatus;
 import io.helix.json.Json;
 import io.helix.model.ModelEvent;
 import io.helix.model.ModelRequest;
 import io.helix.model.ScriptedModel;
 import io.helix.model.ToolResultMessage;
 import io.helix.server.HelixServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +22,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The weather agent on a real Helix node, over HTTP, with a scripted model in place of an LLM. */
+/**
+ * The weather agent on a real Helix node, followed through the Java client over HTTP, with a
+ * scripted model in place of an LLM.
+ */
 class WeatherAgentTest {
 
   /** Asks for the forecast, then answers with what the tool returned. */
@@ -56,27 +59,20 @@ class WeatherAgentTest {
             .agents(WeatherAgent.agent("scripted:weather"))
             .modelClient("scripted", new ScriptedModel(WeatherAgentTest::script))
             .start()) {
-      HttpClient http = HttpClient.newHttpClient();
-      ObjectMapper json = new ObjectMapper();
-      String base = "http://127.0.0.1:" + server.httpPort();
-      HttpResponse<String> started =
-          http.send(
-              HttpRequest.newBuilder(URI.create(base + "/agent/execute"))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(
-                      "{\"agentType\":\"weather\",\"message\":\"Weather in Lisbon?\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      String runId = json.readTree(started.body()).get("runId").asText();
-      HttpResponse<String> result =
-          http.send(
-              HttpRequest.newBuilder(URI.create(base + "/agent/result/" + runId + "?wait=30"))
-                  .timeout(Duration.ofSeconds(40))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode run = json.readTree(result.body());
-      assertEquals("completed", run.get("status").asText(), result.body());
-      assertEquals("It is 21 °C and sunny in Lisbon.", run.get("output").asText());
+      HelixClient helix = HelixClient.create("http://127.0.0.1:" + server.httpPort());
+      Execution run = helix.execute("weather", "Weather in Lisbon?");
+      StringBuilder streamed = new StringBuilder();
+      try (ChunkStream chunks = helix.stream(run.runId())) {
+        for (Chunk chunk : chunks) {
+          if (chunk instanceof Chunk.TextDelta text) {
+            streamed.append(text.delta());
+          }
+        }
+      }
+      RunResult result = helix.result(run.runId(), Duration.ofSeconds(30));
+      assertEquals(RunStatus.COMPLETED, result.status(), String.valueOf(result));
+      assertEquals("It is 21 °C and sunny in Lisbon.", result.output().asText());
+      assertEquals("It is 21 °C and sunny in Lisbon.", streamed.toString());
     }
   }
 }
