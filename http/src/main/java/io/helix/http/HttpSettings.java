@@ -24,7 +24,10 @@ import java.util.Objects;
  * @param wsKeepAlive how long a WebSocket may be idle before the server sends a ping frame
  * @param wsMaxChunksPerFrame the most chunks one frame carries for a WebSocket that asked for
  *     batched frames ({@code ?batch=true})
- * @param authTokens the bearer tokens accepted; empty: no authentication
+ * @param authTokens the static bearer tokens accepted, {@code name:token} or a bare {@code token}
+ *     (principal {@code default}), each at least 32 characters; with no JWT either: no
+ *     authentication
+ * @param authAdmins principals with the admin scope
  * @param corsAllowedOrigins the origins browsers may call the API from ({@code *}: any); empty: no
  *     CORS headers at all
  */
@@ -41,9 +44,31 @@ public record HttpSettings(
     List<String> authTokens,
     List<String> corsAllowedOrigins,
     int backlog,
-    int maxConnections) {
+    int maxConnections,
+    List<String> authAdmins,
+    Jwt jwt) {
+
+  /**
+   * JWT bearer tokens, verified against the keys at {@code jwksUrl} (off when it is empty).
+   *
+   * @param issuer the {@code iss} a token must have (empty: any)
+   * @param audience the {@code aud} a token must include (empty: any)
+   * @param principalClaim the claim naming the principal
+   * @param scopeClaim the claim with the scopes (space-separated, or a list)
+   */
+  public record Jwt(
+      String jwksUrl, String issuer, String audience, String principalClaim, String scopeClaim) {
+
+    public static final Jwt OFF = new Jwt("", "", "", "sub", "scope");
+
+    public boolean enabled() {
+      return !jwksUrl.isBlank();
+    }
+  }
 
   public HttpSettings {
+    authAdmins = authAdmins == null ? List.of() : List.copyOf(authAdmins);
+    jwt = jwt == null ? Jwt.OFF : jwt;
     authTokens = authTokens == null ? List.of() : List.copyOf(authTokens);
     corsAllowedOrigins = corsAllowedOrigins == null ? List.of() : List.copyOf(corsAllowedOrigins);
     for (String token : authTokens) {
@@ -90,26 +115,51 @@ public record HttpSettings(
         list(c, "auth.tokens"),
         list(c, "cors.allowed-origins"),
         c.getInt("backlog"),
-        c.getInt("max-connections"));
+        c.getInt("max-connections"),
+        list(c, "auth.admins"),
+        new Jwt(
+            c.getString("auth.jwt.jwks-url"),
+            c.getString("auth.jwt.issuer"),
+            c.getString("auth.jwt.audience"),
+            c.getString("auth.jwt.principal-claim"),
+            c.getString("auth.jwt.scope-claim")));
   }
 
   /** These settings, accepting only these bearer tokens (none: authentication off). */
   public HttpSettings withAuthTokens(List<String> tokens) {
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
-        wsKeepAlive, wsMaxChunksPerFrame, tokens, corsAllowedOrigins, backlog, maxConnections);
+        wsKeepAlive, wsMaxChunksPerFrame, tokens, corsAllowedOrigins, backlog, maxConnections,
+        authAdmins, jwt);
   }
 
   /** These settings, with CORS for these origins ({@code *}: any; none: CORS off). */
   public HttpSettings withCorsAllowedOrigins(List<String> origins) {
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
-        wsKeepAlive, wsMaxChunksPerFrame, authTokens, origins, backlog, maxConnections);
+        wsKeepAlive, wsMaxChunksPerFrame, authTokens, origins, backlog, maxConnections,
+        authAdmins, jwt);
   }
 
-  /** Whether requests need a bearer token. */
+  /** These settings, with JWTs verified as {@code value} says. */
+  public HttpSettings withJwt(Jwt value) {
+    return new HttpSettings(
+        host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
+        wsKeepAlive, wsMaxChunksPerFrame, authTokens, corsAllowedOrigins, backlog, maxConnections,
+        authAdmins, value);
+  }
+
+  /**
+   * Fails when the authentication settings cannot be used (a token shorter than 32 characters, a
+   * JWKS URL that is not one), so a server refuses to start with them.
+   */
+  public void requireUsableAuth() {
+    new Authenticator(authTokens, java.util.Set.copyOf(authAdmins), jwt);
+  }
+
+  /** Whether requests need a bearer token (static tokens, or JWTs). */
   public boolean authEnabled() {
-    return !authTokens.isEmpty();
+    return !authTokens.isEmpty() || jwt.enabled();
   }
 
   /** A list setting given as a HOCON list or as one comma-separated string (e.g. from the env). */
@@ -134,7 +184,7 @@ public record HttpSettings(
   @Override
   public String toString() {
     return "HttpSettings[host=" + host + ", port=" + port + ", auth="
-        + (authEnabled() ? authTokens.size() + " token(s)" : "off")
+        + (authEnabled() ? authTokens.size() + " token(s)" + (jwt.enabled() ? ", JWT" : "") : "off")
         + ", corsAllowedOrigins=" + corsAllowedOrigins + "]";
   }
 

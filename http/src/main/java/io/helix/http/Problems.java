@@ -116,6 +116,17 @@ final class Problems {
             "WWW-Authenticate", challenge)));
   }
 
+  static HttpResponse insufficientScope(String scope) {
+    return of(
+        StatusCodes.FORBIDDEN,
+        "insufficient-scope",
+        "Insufficient scope",
+        "this request needs the scope '" + scope + "', which the token does not grant",
+        List.of(org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
+            "WWW-Authenticate",
+            "Bearer realm=\"helix\", error=\"insufficient_scope\", scope=\"" + scope + "\"")));
+  }
+
   static HttpResponse corsOriginNotAllowed(String origin) {
     return of(
         StatusCodes.FORBIDDEN,

@@ -1,14 +1,15 @@
 package io.helix.http;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.AttributeKey;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -37,7 +38,9 @@ import org.slf4j.MDC;
  *       Authorization: Bearer <token>}; a stream a browser opens ({@code /ws/...} and the SSE
  *       {@code /agent/stream/...}: neither WebSocket nor EventSource can set headers) may give
  *       {@code ?access_token=<token>} instead. Otherwise 401 with {@code WWW-Authenticate: Bearer}.
- *       Tokens are compared in constant time (SHA-256 digests, {@link MessageDigest#isEqual}).
+ *       Tokens are compared in constant time; JWTs are verified against a JWKS ({@link
+ *       Authenticator}). The request then carries its {@link Principal} ({@link #principalOf}), and
+ *       needs the scope of what it does ({@link #requiredScope}: read, execute, abort), else 403.
  *       The one exception: the run console's static files ({@code GET}/{@code HEAD} under {@code
  *       /console}, see {@link ConsoleRoutes#isPublic}) load without a token; they hold no data, and
  *       the page then asks for a token to call the API with.
@@ -55,18 +58,32 @@ final class RequestGate extends AllDirectives {
       "Authorization, Content-Type, Last-Event-ID, X-Request-Id";
   private static final String EXPOSED_HEADERS = "X-Request-Id, Location, WWW-Authenticate";
 
+  /** The request's principal, for the routes ({@link #principalOf}). */
+  static final AttributeKey<Principal> PRINCIPAL = AttributeKey.create("helix-principal", Principal.class);
+
+  // JWT verification may fetch the JWKS over HTTP: never on the HTTP dispatcher's threads
+  private static final Executor VERIFY =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread thread = new Thread(r, "helix-jwt-verify");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final HttpSettings settings;
-  private final List<byte[]> tokenDigests;
+  private final Authenticator authenticator;
   private final boolean anyOrigin;
 
   RequestGate(HttpSettings settings) {
     this.settings = settings;
-    List<byte[]> digests = new ArrayList<>();
-    for (String token : settings.authTokens()) {
-      digests.add(sha256(token));
-    }
-    this.tokenDigests = List.copyOf(digests);
+    this.authenticator =
+        new Authenticator(settings.authTokens(), Set.copyOf(settings.authAdmins()), settings.jwt());
     this.anyOrigin = settings.corsAllowedOrigins().contains("*");
+  }
+
+  /** The principal the gate put on the request ({@link Principal#ANONYMOUS} without auth). */
+  static Principal principalOf(HttpRequest request) {
+    return request.getAttribute(PRINCIPAL).orElse(Principal.ANONYMOUS);
   }
 
   static String newRequestId() {
@@ -115,7 +132,7 @@ final class RequestGate extends AllDirectives {
 
   private Route authenticated(HttpRequest request, Supplier<Route> routes) {
     // the console's files are public: the page asks for a token, then calls the API with it
-    if (tokenDigests.isEmpty() || ConsoleRoutes.isPublic(request)) {
+    if (!authenticator.enabled() || ConsoleRoutes.isPublic(request)) {
       return routes.get();
     }
     Optional<String> token = bearerToken(request);
@@ -127,10 +144,34 @@ final class RequestGate extends AllDirectives {
                   + ")",
               false));
     }
-    if (!accepted(token.get())) {
-      return complete(Problems.unauthorized("the bearer token is not valid", true));
+    boolean jwt = token.get().chars().filter(c -> c == '.').count() == 2;
+    CompletionStage<Optional<Principal>> principal =
+        jwt
+            ? CompletableFuture.supplyAsync(() -> authenticator.authenticate(token.get()), VERIFY)
+            : CompletableFuture.completedFuture(authenticator.authenticate(token.get()));
+    return onSuccess(
+        principal,
+        who -> {
+          if (who.isEmpty()) {
+            return complete(Problems.unauthorized("the bearer token is not valid", true));
+          }
+          String scope = requiredScope(request);
+          if (!who.get().may(scope)) {
+            return complete(Problems.insufficientScope(scope));
+          }
+          return mapRequest(r -> r.addAttribute(PRINCIPAL, who.get()), routes);
+        });
+  }
+
+  /** What a request needs: reading, starting or continuing runs, or stopping them. */
+  static String requiredScope(HttpRequest request) {
+    if (!request.method().equals(HttpMethods.POST)) {
+      return Principal.READ;
     }
-    return routes.get();
+    String path = request.getUri().path();
+    return path.startsWith("/agent/abort/") || path.startsWith("/agent/interrupt/")
+        ? Principal.ABORT
+        : Principal.EXECUTE;
   }
 
   /** The streams browsers open with an API that cannot set headers: WebSocket and EventSource. */
@@ -159,24 +200,6 @@ final class RequestGate extends AllDirectives {
           .filter(value -> !value.isEmpty());
     }
     return Optional.empty();
-  }
-
-  /** Constant time in the token: every configured token is compared, by digest. */
-  private boolean accepted(String token) {
-    byte[] digest = sha256(token);
-    boolean match = false;
-    for (byte[] expected : tokenDigests) {
-      match |= MessageDigest.isEqual(expected, digest);
-    }
-    return match;
-  }
-
-  private static byte[] sha256(String value) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
   }
 
   // ---- CORS
@@ -233,14 +256,15 @@ final class RequestGate extends AllDirectives {
     MDC.put(MDC_KEY, id);
     try {
       long millis = (System.nanoTime() - started) / 1_000_000;
+      String principal = request.getAttribute(PRINCIPAL).map(Principal::name).orElse("-");
       if (serverError) {
         log.warn(
-            "{} {} -> {} ({} ms) [requestId={}]",
-            request.method().name(), request.getUri().path(), status, millis, id);
+            "{} {} -> {} ({} ms) [requestId={}, principal={}]",
+            request.method().name(), request.getUri().path(), status, millis, id, principal);
       } else {
         log.debug(
-            "{} {} -> {} ({} ms) [requestId={}]",
-            request.method().name(), request.getUri().path(), status, millis, id);
+            "{} {} -> {} ({} ms) [requestId={}, principal={}]",
+            request.method().name(), request.getUri().path(), status, millis, id, principal);
       }
     } finally {
       MDC.remove(MDC_KEY);

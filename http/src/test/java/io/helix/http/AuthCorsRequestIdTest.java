@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthCorsRequestIdTest {
 
-  static final String TOKEN = "s3cret-token";
-  static final String OTHER_TOKEN = "second-token";
+  static final String TOKEN = "s3cret-token-0123456789abcdef0123456789";
+  static final String OTHER_TOKEN = "second-token-0123456789abcdef0123456789";
 
   private final TestServer server = new TestServer();
   private final URI secured =

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputSuiteTest {
 
-  static final String TOKEN = "suite-token";
+  static final String TOKEN = "suite-token-0123456789abcdef0123456789";
 
   /** An answer, from java.net.http or a raw socket. */
   record Answer(int status, Map<String, String> headers, String body) {

@@ -53,7 +53,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleBrowserTest {
 
-  static final String TOKEN = "console-browser-token";
+  static final String TOKEN = "console-browser-token-0123456789abcdef";
   static final Path SCREENSHOT = Path.of("target", "console-run-view.png");
   static final Path PHONE_SCREENSHOT = Path.of("target", "console-run-view-phone.png");
   static final By STREAMED = By.cssSelector("#activity > li.assistant .streamed");

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleRoutesTest {
 
-  static final String TOKEN = "console-routes-token";
+  static final String TOKEN = "console-routes-token-0123456789abcdef";
 
   /** Every file of the console. */
   static final List<String> FILES =

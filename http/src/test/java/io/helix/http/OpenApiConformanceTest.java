@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiConformanceTest {
 
-  static final String TOKEN = "openapi-token";
+  static final String TOKEN = "openapi-token-0123456789abcdef0123456789";
 
   private final TestServer server = new TestServer();
   private final URI secured =

@@ -23,12 +23,17 @@ final class SecureDefaults {
     if (!mode.isEmpty() && !mode.equals("none")) {
       throw new IllegalStateException("HELIX_AUTH must be empty or 'none', was '" + mode + "'");
     }
-    if (!http.authTokens().isEmpty()) {
+    http.requireUsableAuth();
+    if (http.authEnabled()) {
       if (mode.equals("none")) {
         throw new IllegalStateException(
-            "HELIX_AUTH=none turns authentication off, but HELIX_API_TOKENS sets tokens: choose one");
+            "HELIX_AUTH=none turns authentication off, but HELIX_API_TOKENS or HELIX_JWT_JWKS_URL"
+                + " turn it on: choose one");
       }
-      log.info("authentication: on, {} bearer token(s)", http.authTokens().size());
+      log.info(
+          "authentication: on, {} bearer token(s){}",
+          http.authTokens().size(),
+          http.jwt().enabled() ? ", JWTs from " + http.jwt().jwksUrl() : "");
       return;
     }
     if (mode.equals("none")) {
