@@ -34,7 +34,9 @@ final class ApiRoutes extends AllDirectives {
           "GET /agent/runs",
           "GET /agent/agents",
           "GET /ws/{streamId}",
-          "GET /openapi.json");
+          "GET /openapi.json",
+          "POST /api/chat",
+          "GET /api/chat/{chatId}/stream");
 
   private final RequestGate gate;
   private final ErrorHandling errors;
@@ -44,6 +46,7 @@ final class ApiRoutes extends AllDirectives {
   private final HistoryRoutes history;
   private final AgentRoutes agents;
   private final WebSocketRoutes webSockets;
+  private final ChatRoutes chats;
 
   ApiRoutes(
       AgentExecutor executor, AgentRegistry agents, StateStore history, HttpSettings settings) {
@@ -57,6 +60,7 @@ final class ApiRoutes extends AllDirectives {
     this.history = new HistoryRoutes(history, requests, runDirectives);
     this.agents = new AgentRoutes(agents, requests);
     this.webSockets = new WebSocketRoutes(requests, runDirectives, subscriptions, settings);
+    this.chats = new ChatRoutes(executor, requests, subscriptions, settings.sseHeartbeat());
   }
 
   Route route() {
@@ -86,7 +90,8 @@ final class ApiRoutes extends AllDirectives {
                     byId("state", runId -> get(() -> history.state(runId))),
                     path("runs", () -> get(history::listRuns)),
                     path("agents", () -> get(agents::listAgents)))),
-        byId("ws", streamId -> get(() -> webSockets.webSocket(streamId))));
+        byId("ws", streamId -> get(() -> webSockets.webSocket(streamId))),
+        chats.routes());
   }
 
   /** {@code /<resource>/<id>}. */

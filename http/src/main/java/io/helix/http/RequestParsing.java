@@ -231,6 +231,49 @@ final class RequestParsing extends AllDirectives {
                 }));
   }
 
+  /**
+   * A chat turn as the AI SDK's {@code DefaultChatTransport} sends it: {@code {id, messages,
+   * trigger?, messageId?, ...}} plus the transport's own {@code body} fields, of which {@code
+   * agentType} is needed. Fields this server does not use are allowed (the SDK adds its own). The
+   * turn is the last message, which must be the user's, as text parts.
+   */
+  Route chatRequest(Function<ChatRequest, Route> inner) {
+    return noParams(
+        () ->
+            jsonBody(
+                true,
+                body -> {
+                  JsonNode request = body.orElseThrow();
+                  String chatId = requiredString(request, "id");
+                  String agentType = requiredString(request, "agentType");
+                  JsonNode messages = request.get("messages");
+                  if (messages == null || !messages.isArray() || messages.isEmpty()) {
+                    throw invalid("'messages' must be a non-empty array of UI messages");
+                  }
+                  JsonNode last = messages.get(messages.size() - 1);
+                  if (!"user".equals(last.path("role").asText())) {
+                    throw invalid("the last message must be the user's");
+                  }
+                  StringBuilder text = new StringBuilder();
+                  for (JsonNode part : last.path("parts")) {
+                    if ("text".equals(part.path("type").asText())) {
+                      text.append(part.path("text").asText());
+                    }
+                  }
+                  if (text.toString().isBlank()) {
+                    throw invalid("the last message has no text part");
+                  }
+                  int turn = 0;
+                  for (JsonNode message : messages) {
+                    turn += "user".equals(message.path("role").asText()) ? 1 : 0;
+                  }
+                  return inner.apply(new ChatRequest(chatId, agentType, text.toString(), turn));
+                }));
+  }
+
+  /** A chat turn: the chat, the agent, the user's text, and which user turn it is (from 1). */
+  record ChatRequest(String chatId, String agentType, String text, int turn) {}
+
   /** The reason of an abort: the optional body {@code {reason?}}. */
   Route abortReason(Function<Optional<String>, Route> inner) {
     return noParams(

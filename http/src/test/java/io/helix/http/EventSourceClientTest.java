@@ -94,7 +94,9 @@ class EventSourceClientTest {
             ? "node is not on the PATH"
             : !Files.isDirectory(NODE_DIR.resolve("node_modules/eventsource"))
                 ? "the test clients are not installed"
-                : null;
+                : !Files.isDirectory(NODE_DIR.resolve("node_modules/ai"))
+                    ? "the test clients are not installed (ai)"
+                    : null;
     if (problem != null) {
       String message = problem + ": run `npm ci --prefix test-clients`";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {

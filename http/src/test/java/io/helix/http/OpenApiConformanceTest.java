@@ -249,6 +249,19 @@ class OpenApiConformanceTest {
     check(agents, get(open, "/agent/agents"));
     check(agents, get(secured, "/agent/agents"));
 
+    String chat = "POST /api/chat";
+    String turn =
+        "{\"id\":\"openapi-chat\",\"agentType\":\"adder\",\"messages\":[{\"id\":\"m1\","
+            + "\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"text\":\"add\"}]}]}";
+    check(chat, post(open, "/api/chat", "application/json", turn));
+    check(chat, post(open, "/api/chat", "application/json", "{\"id\":\"c\"}"));
+    check(chat, post(open, "/api/chat", "application/json", turn.replace("adder", "nope")));
+    check(chat, post(open, "/api/chat", "text/plain", "x"));
+    check(chat, post(secured, "/api/chat", "application/json", turn));
+    String resume = "GET /api/chat/{chatId}/stream";
+    check(resume, get(open, "/api/chat/openapi-chat/stream"));
+    check(resume, get(secured, "/api/chat/openapi-chat/stream"));
+
     String openApi = "GET /openapi.json";
     check(openApi, get(open, "/openapi.json"));
     check(openApi, get(secured, "/openapi.json"));
