@@ -25,14 +25,22 @@ final class RunRoutes extends AllDirectives {
     this.errors = errors;
   }
 
+  /** Starts a run; a W3C {@code traceparent} header puts the run in the caller's trace. */
   Route execute() {
     return requests.executeRequest(
         request ->
-            onSuccess(
-                RunDirectives.invokeValidating(
-                    () ->
-                        executor.execute(request.agentType(), request.message(), request.runId())),
-                handle -> complete(Presenters.accepted(handle.runId()))));
+            optionalHeaderValueByName(
+                "traceparent",
+                traceParent ->
+                    onSuccess(
+                        RunDirectives.invokeValidating(
+                            () ->
+                                executor.execute(
+                                    request.agentType(),
+                                    request.message(),
+                                    request.runId(),
+                                    traceParent.orElse(null))),
+                        handle -> complete(Presenters.accepted(handle.runId())))));
   }
 
   /**

@@ -19,6 +19,16 @@ public interface AgentExecutor {
    */
   CompletionStage<AgentHandle> execute(String agentType, String message, String runId);
 
+  /**
+   * As {@link #execute(String, String, String)}, in the trace of the caller's span: {@code
+   * traceParent} is a W3C {@code traceparent} (e.g. an HTTP request's), or null. An executor that
+   * does not trace ignores it.
+   */
+  default CompletionStage<AgentHandle> execute(
+      String agentType, String message, String runId, String traceParent) {
+    return execute(agentType, message, runId);
+  }
+
   /** The run of this id, or empty when there is none. */
   CompletionStage<Optional<AgentHandle>> getHandle(String runId);
 }

@@ -66,6 +66,7 @@ final class ModelAttempt {
     agentType = state.agentType();
     modelId = agent.get().model();
     startedAt = System.currentTimeMillis();
+    actor.env().observer().modelCallStarted(actor.runId(), step, number, modelId);
     Optional<ModelClient> client = actor.env().models().clientFor(modelId);
     if (client.isEmpty()) {
       self.tell(fatal(step, "no model provider configured for '" + modelId + "'"));
@@ -131,7 +132,14 @@ final class ModelAttempt {
   /** The current attempt answered: what it streamed is in its response. */
   void answered(ModelResponse response) {
     actor.env().observer().modelCallEnded(
-        agentType, modelId, System.currentTimeMillis() - startedAt, response.usage(), null, false);
+        actor.runId(),
+        agentType,
+        modelId,
+        System.currentTimeMillis() - startedAt,
+        response.usage(),
+        response.finishReason(),
+        null,
+        false);
     reset(false);
     stepDeltasMayBeStale = false;
   }
@@ -144,7 +152,13 @@ final class ModelAttempt {
               ? retry.error()
               : ((AfterModelFailure.GiveUp) next).failed().error();
       actor.env().observer().modelCallEnded(
-          agentType, modelId, System.currentTimeMillis() - startedAt, null, error,
+          actor.runId(),
+          agentType,
+          modelId,
+          System.currentTimeMillis() - startedAt,
+          null,
+          null,
+          error,
           next instanceof AfterModelFailure.Retry);
     }
     reset(true);

@@ -21,14 +21,28 @@ public sealed interface RunCommand
    *
    * @param parentRunId the parent of a sub-agent run, else null
    * @param streamId where chunks go: the run's own id, or its root's for a sub-agent
+   * @param traceParent the W3C {@code traceparent} of the caller's span, which the run's trace
+   *     joins; null for none (and from nodes of an earlier version)
    */
   record Start(
       String agentType,
       String message,
       String parentRunId,
       String streamId,
-      ActorRef<StartReply> replyTo)
-      implements RunCommand, CborSerializable {}
+      ActorRef<StartReply> replyTo,
+      String traceParent)
+      implements RunCommand, CborSerializable {
+
+    /** A start with no trace context of the caller's. */
+    public Start(
+        String agentType,
+        String message,
+        String parentRunId,
+        String streamId,
+        ActorRef<StartReply> replyTo) {
+      this(agentType, message, parentRunId, streamId, replyTo, null);
+    }
+  }
 
   /** Answers the run as it is now ({@link RunLookup} without a result when there is no run). */
   record GetStatus(ActorRef<RunLookup> replyTo) implements RunCommand, CborSerializable {}

@@ -75,6 +75,12 @@ final class RunDecisions {
 
   static RunEvent.RunStarted started(
       String runId, RunCommand.Start start, AgentDefinition agent, long now) {
+    return started(runId, start, agent, now, null);
+  }
+
+  /** The run's start, with the {@code traceparent} of its span (null: not traced). */
+  static RunEvent.RunStarted started(
+      String runId, RunCommand.Start start, AgentDefinition agent, long now, String traceParent) {
     String streamId = start.streamId() == null ? runId : start.streamId();
     return new RunEvent.RunStarted(
         runId,
@@ -83,7 +89,8 @@ final class RunDecisions {
         streamId,
         start.parentRunId(),
         agent.initialState(),
-        now);
+        now,
+        traceParent);
   }
 
   /** Whether a second start asks for the run that exists: same agent type, same message. */

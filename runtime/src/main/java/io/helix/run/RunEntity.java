@@ -207,8 +207,11 @@ public final class RunEntity
           .thenRun(work::passivate)
           .thenReply(start.replyTo(), unchanged -> new StartReply.Rejected(reason));
     }
+    String traceParent =
+        env.observer()
+            .runStarting(runId, start.agentType(), start.parentRunId(), start.traceParent());
     return Effect()
-        .persist(RunDecisions.started(runId, start, agent.get(), now()))
+        .persist(RunDecisions.started(runId, start, agent.get(), now(), traceParent))
         .thenRun((RunState after) -> work.started(after, start.message()))
         .thenReply(start.replyTo(), after -> new StartReply.Started(after.toResult()));
   }

@@ -10,6 +10,11 @@ public sealed interface RunEvent extends CborSerializable {
 
   long timestamp();
 
+  /**
+   * The run was started. {@code traceParent} is the W3C {@code traceparent} of the run's span, so a
+   * run resumed after a crash or on another node continues its trace; null when tracing was off
+   * (and in events written before it existed).
+   */
   record RunStarted(
       String runId,
       String agentType,
@@ -17,8 +22,21 @@ public sealed interface RunEvent extends CborSerializable {
       String streamId,
       String parentRunId,
       JsonNode initialState,
-      long timestamp)
-      implements RunEvent {}
+      long timestamp,
+      String traceParent)
+      implements RunEvent {
+
+    public RunStarted(
+        String runId,
+        String agentType,
+        String message,
+        String streamId,
+        String parentRunId,
+        JsonNode initialState,
+        long timestamp) {
+      this(runId, agentType, message, streamId, parentRunId, initialState, timestamp, null);
+    }
+  }
 
   record ModelResponded(
       int step, AssistantMessage message, String finishReason, TokenUsage usage, long timestamp)

@@ -21,6 +21,8 @@ import java.util.Set;
  * A run as its events made it. {@code runId} is null until the run is started.
  *
  * @param step the number of model responses so far
+ * @param traceParent the W3C traceparent of the run's span (null: not traced), see {@link
+ *     RunObserver}
  */
 public record RunState(
     String runId,
@@ -39,7 +41,8 @@ public record RunState(
     JsonNode customState,
     List<SubAgentRef> subAgents,
     long createdAt,
-    long updatedAt)
+    long updatedAt,
+    String traceParent)
     implements CborSerializable {
 
   /**
@@ -59,7 +62,7 @@ public record RunState(
   public static final RunState EMPTY =
       new RunState(
           null, null, null, null, null, null, List.of(), 0, TokenUsage.ZERO, null, null, false,
-          null, null, List.of(), 0, 0);
+          null, null, List.of(), 0, 0, null);
 
   @JsonIgnore
   public boolean started() {
@@ -113,7 +116,7 @@ public record RunState(
       return new RunState(
           e.runId(), e.agentType(), e.message(), e.streamId(), e.parentRunId(), RunStatus.running,
           List.of(new UserMessage(e.message())), 0, TokenUsage.ZERO, null, null, false, null,
-          e.initialState(), List.of(), e.timestamp(), e.timestamp());
+          e.initialState(), List.of(), e.timestamp(), e.timestamp(), e.traceParent());
     } else if (event instanceof RunEvent.ModelResponded e) {
       return with(plus(e.message()), e.step(), usage.plus(e.usage()), customState, subAgents, e);
     } else if (event instanceof RunEvent.ToolResultRecorded e) {
@@ -156,7 +159,8 @@ public record RunState(
       RunEvent event) {
     return new RunState(
         runId, agentType, input, streamId, parentRunId, status, newMessages, newStep, newUsage,
-        output, error, aborted, abortReason, newState, newSubAgents, createdAt, event.timestamp());
+        output, error, aborted, abortReason, newState, newSubAgents, createdAt, event.timestamp(),
+        traceParent);
   }
 
   private RunState ended(
@@ -169,7 +173,7 @@ public record RunState(
     return new RunState(
         runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage,
         newOutput, newError, wasAborted, reason, customState, subAgents, createdAt,
-        event.timestamp());
+        event.timestamp(), traceParent);
   }
 
   private List<Message> plus(Message message) {

@@ -55,7 +55,7 @@ final class RunWork {
 
   /** The run was started: stream its start, set its deadline, ask the model. */
   void started(RunState state, String message) {
-    actor.env().observer().runStarted(state.agentType());
+    actor.env().observer().runStarted(state.runId(), state.agentType());
     outbox.add(state, RunChunks.runStart(message));
     startDeadline(state);
     proceed(state);
@@ -64,6 +64,7 @@ final class RunWork {
   /** The entity recovered a running run: it goes on at the first step without an event. */
   void resumed(RunState state) {
     actor.context().getLog().info("run {} resumes after step {}", actor.runId(), state.step());
+    actor.env().observer().runResumed(state.runId(), state.agentType(), state.traceParent());
     model.resumed(state);
     startDeadline(state);
     proceed(state);
@@ -159,7 +160,11 @@ final class RunWork {
   /** The run has just ended: observed, then {@link #end}. */
   void finish(RunState state) {
     actor.env().observer().runEnded(
-        state.agentType(), state.status(), state.updatedAt() - state.createdAt());
+        state.runId(),
+        state.agentType(),
+        state.status(),
+        state.error(),
+        state.updatedAt() - state.createdAt());
     end(state);
   }
 
@@ -196,6 +201,7 @@ final class RunWork {
 
   /** The run moves to another node or the node shuts down: it goes on there from the journal. */
   void moved(RunState state) {
+    actor.env().observer().runStopped(actor.runId());
     model.stop();
     tools.cancelAll("run moved");
     outbox.flush(state, false);

@@ -49,8 +49,14 @@ final class SubAgents {
         actor.run(childId),
         actor.settings().subAgentAskTimeout(),
         replyTo ->
+            // the child's trace is a branch of this run's
             new RunCommand.Start(
-                subAgent.name(), message.get(), actor.runId(), state.streamId(), replyTo),
+                subAgent.name(),
+                message.get(),
+                actor.runId(),
+                state.streamId(),
+                replyTo,
+                state.traceParent()),
         (reply, failure) ->
             new InternalCommand.SubAgentAnswered(step, call.id(), attempt, reply, failure));
   }

@@ -52,6 +52,7 @@ final class ToolRunner {
               actor.self(),
               state.customState());
       running.put(call.id(), toolContext);
+      actor.env().observer().toolCallStarted(actor.runId(), call.id(), call.name());
       Optional<AgentDefinition> subAgent = agent.flatMap(a -> a.subAgent(call.name()));
       if (subAgent.isPresent()) {
         subAgentCalls.add(call.id());
@@ -72,8 +73,10 @@ final class ToolRunner {
     Optional<ToolCallContext> ran = Optional.ofNullable(running.remove(toolCallId));
     if (ran.isPresent() && call.isPresent()) {
       actor.env().observer().toolCallEnded(
+          actor.runId(),
           agentType,
           call.get().name(),
+          toolCallId,
           outcome.error() == null,
           System.currentTimeMillis() - ran.get().startedAt());
     }

@@ -64,6 +64,12 @@ final class ShardedAgentExecutor implements AgentExecutor {
 
   @Override
   public CompletionStage<AgentHandle> execute(String agentType, String message, String runId) {
+    return execute(agentType, message, runId, null);
+  }
+
+  @Override
+  public CompletionStage<AgentHandle> execute(
+      String agentType, String message, String runId, String traceParent) {
     if (agentType == null || agents.get(agentType).isEmpty()) {
       return CompletableFuture.failedFuture(new UnknownAgentException(agentType));
     }
@@ -79,7 +85,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
     CompletionStage<StartReply> reply =
         run(id)
             .ask(
-                replyTo -> new RunCommand.Start(agentType, message, null, null, replyTo),
+                replyTo -> new RunCommand.Start(agentType, message, null, null, replyTo, traceParent),
                 settings.askTimeout());
     return reply.thenApply(
         answer -> {

@@ -83,8 +83,18 @@ public final class HelixServer implements AutoCloseable {
     private final List<Tool> tools = new ArrayList<>();
     private final Map<String, ModelClient> models = new LinkedHashMap<>();
     private final List<AgentProvider> providers = new ArrayList<>();
+    private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
     private Builder() {}
+
+    /**
+     * Where traces go; by default where OpenTelemetry's autoconfiguration says when {@code
+     * OTEL_EXPORTER_OTLP_ENDPOINT} (or {@code OTEL_TRACES_EXPORTER}) is set, else nowhere.
+     */
+    public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry value) {
+      openTelemetry = value;
+      return this;
+    }
 
     /** The node's configuration; by default {@code ConfigFactory.load()}. */
     public Builder config(Config value) {
@@ -149,6 +159,9 @@ public final class HelixServer implements AutoCloseable {
       log.info("joining the cluster through {}", formation);
 
       Telemetry telemetry = Telemetry.get(system);
+      if (builder.openTelemetry != null) {
+        telemetry.useOpenTelemetry(builder.openTelemetry);
+      }
       AgentExecutor executor =
           HelixRuntime.start(system, assembly.agents, assembly.models, telemetry.runObserver());
       // the agent_state and messages tables, kept by projections of the run events

@@ -25,7 +25,7 @@ final class MetricsRunObserver implements RunObserver {
   }
 
   @Override
-  public void runStarted(String agentType) {
+  public void runStarted(String runId, String agentType) {
     Counter.builder("helix.runs.started")
         .description("Runs started on this node")
         .tag("agent_type", agentType)
@@ -34,7 +34,8 @@ final class MetricsRunObserver implements RunObserver {
   }
 
   @Override
-  public void runEnded(String agentType, RunStatus status, long durationMillis) {
+  public void runEnded(
+      String runId, String agentType, RunStatus status, String error, long durationMillis) {
     Counter.builder("helix.runs.ended")
         .description("Runs that ended on this node, by how")
         .tag("agent_type", agentType)
@@ -51,10 +52,12 @@ final class MetricsRunObserver implements RunObserver {
 
   @Override
   public void modelCallEnded(
+      String runId,
       String agentType,
       String model,
       long durationMillis,
       TokenUsage usage,
+      String finishReason,
       String error,
       boolean retrying) {
     String provider = ModelCatalog.provider(model);
@@ -94,7 +97,13 @@ final class MetricsRunObserver implements RunObserver {
   }
 
   @Override
-  public void toolCallEnded(String agentType, String tool, boolean success, long durationMillis) {
+  public void toolCallEnded(
+      String runId,
+      String agentType,
+      String tool,
+      String toolCallId,
+      boolean success,
+      long durationMillis) {
     Timer.builder("helix.tool.duration")
         .description("Tool calls, by outcome")
         .tag("agent_type", agentType)

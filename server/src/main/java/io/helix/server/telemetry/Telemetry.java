@@ -4,6 +4,9 @@ import io.helix.history.ProjectionLag;
 import io.helix.history.StateStore;
 import io.helix.run.RunObserver;
 import io.micrometer.core.instrument.Gauge;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -14,6 +17,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,8 +45,11 @@ public final class Telemetry implements Extension {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MetricsRunObserver runs = new MetricsRunObserver(registry);
   private final Map<String, AtomicLong> lagByTag = new ConcurrentHashMap<>();
+  private final ActorSystem<?> system;
+  private volatile OpenTelemetry openTelemetry;
 
   private Telemetry(ActorSystem<?> system) {
+    this.system = system;
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -69,9 +76,42 @@ public final class Telemetry implements Extension {
     return registry;
   }
 
+  /**
+   * Traces go to {@code openTelemetry} (e.g. an SDK of your own, or one with an in-memory exporter
+   * in tests); call before {@link #runObserver}. Without it they go where OpenTelemetry's
+   * autoconfiguration says ({@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code OTEL_SERVICE_NAME}, ...)
+   * when {@code OTEL_EXPORTER_OTLP_ENDPOINT} or {@code OTEL_TRACES_EXPORTER} is set, and nowhere
+   * otherwise.
+   */
+  public void useOpenTelemetry(OpenTelemetry value) {
+    openTelemetry = value;
+  }
+
   /** What the runtime reports its runs to ({@code HelixRuntime.start(..., observer)}). */
   public RunObserver runObserver() {
-    return runs;
+    return new CompositeRunObserver(
+        List.of(runs, new TracingRunObserver(openTelemetry().getTracer("io.helix"))));
+  }
+
+  private synchronized OpenTelemetry openTelemetry() {
+    if (openTelemetry == null) {
+      boolean configured =
+          !setting("OTEL_EXPORTER_OTLP_ENDPOINT", "otel.exporter.otlp.endpoint").isBlank()
+              || !setting("OTEL_TRACES_EXPORTER", "otel.traces.exporter").isBlank();
+      if (configured) {
+        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.initialize().getOpenTelemetrySdk();
+        system.getWhenTerminated().thenRun(sdk::close);
+        openTelemetry = sdk;
+      } else {
+        openTelemetry = OpenTelemetry.noop();
+      }
+    }
+    return openTelemetry;
+  }
+
+  private static String setting(String env, String property) {
+    String value = System.getProperty(property, System.getenv(env));
+    return value == null ? "" : value;
   }
 
   /** The metrics in Prometheus' text format. */
