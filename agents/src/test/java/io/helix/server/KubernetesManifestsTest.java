@@ -1182,7 +1182,7 @@ class KubernetesManifestsTest {
 
   /**
    * The container's environment as the pod gets it: its ConfigMaps', then its own; a secret's value
-   * is "secret:name/key", the pod's IP 10.0.0.1.
+   * is "secret-name-key-000…" (32 zeros), the pod's IP 10.0.0.1.
    */
   private static Map<String, String> environment(Container container, List<ObjectNode> rendered)
       throws IOException {
@@ -1197,7 +1197,8 @@ class KubernetesManifestsTest {
         env.put(var.getName(), var.getValue() == null ? "" : var.getValue());
       } else if (var.getValueFrom().getSecretKeyRef() != null) {
         SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
-        env.put(var.getName(), "secret:" + ref.getName() + "/" + ref.getKey());
+        // a stand-in as long as a real secret (an API token needs 32 characters or more)
+        env.put(var.getName(), "secret-" + ref.getName() + "-" + ref.getKey() + "-" + "0".repeat(32));
       } else if (var.getValueFrom().getFieldRef() != null) {
         assertEquals("status.podIP", var.getValueFrom().getFieldRef().getFieldPath());
         env.put(var.getName(), "10.0.0.1");
