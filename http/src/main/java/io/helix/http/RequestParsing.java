@@ -287,16 +287,18 @@ final class RequestParsing extends AllDirectives {
 
   /**
    * The request's JSON body: 415 unless it is JSON, 413 when too large, 400 when malformed; an
-   * empty body is 400 when {@code required}, else empty.
+   * empty body is 400 when {@code required}, else empty. The content type must say JSON also when
+   * the body is empty: a browser sends a cross-site POST without a preflight only with a form's or
+   * plain text's content type, so requiring JSON keeps other sites' pages from acting for a user.
    */
   private Route jsonBody(boolean required, Function<Optional<JsonNode>, Route> inner) {
     return extractRequestEntity(
         entity -> {
-          if (entity.isKnownEmpty()) {
-            return emptyBody(required, inner);
-          }
           if (!isJson(entity.getContentType())) {
             return complete(Problems.unsupportedMediaType(entity.getContentType()));
+          }
+          if (entity.isKnownEmpty()) {
+            return emptyBody(required, inner);
           }
           if (entity.getContentLengthOption().orElse(0) > settings.maxBodySize()) {
             return complete(Problems.payloadTooLarge(settings.maxBodySize()));

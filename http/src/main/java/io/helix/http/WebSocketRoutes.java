@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentHandle;
 import io.helix.stream.StreamChunk;
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +13,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -58,6 +61,42 @@ final class WebSocketRoutes extends AllDirectives {
   }
 
   Route webSocket(String streamId) {
+    return extractRequest(
+        request ->
+            originAllowed(request)
+                ? stream(streamId)
+                : complete(
+                    Problems.corsOriginNotAllowed(
+                        request.getHeader("Origin").map(HttpHeader::value).orElse(""))));
+  }
+
+  /**
+   * A browser's WebSocket (it always sends {@code Origin}) only from this server's own pages or an
+   * origin of {@code helix.http.cors.allowed-origins}: a WebSocket is not subject to CORS, so
+   * without this check any site could open one with its visitor's credentials. Clients that send no
+   * {@code Origin} (not browsers) are not concerned.
+   */
+  private boolean originAllowed(HttpRequest request) {
+    Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
+    if (origin.isEmpty()) {
+      return true;
+    }
+    List<String> allowed = settings.corsAllowedOrigins();
+    if (allowed.contains("*") || allowed.contains(origin.get())) {
+      return true;
+    }
+    try {
+      URI from = URI.create(origin.get());
+      String host = request.getHeader("Host").map(HttpHeader::value).orElse("");
+      int port = from.getPort() == -1 ? ("https".equals(from.getScheme()) ? 443 : 80) : from.getPort();
+      return host.equalsIgnoreCase(from.getHost() + ":" + port)
+          || (from.getPort() == -1 && host.equalsIgnoreCase(from.getHost()));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private Route stream(String streamId) {
     return requests.webSocketQuery(
         query -> {
           int perFrame = query.batch() ? settings.wsMaxChunksPerFrame() : 0;

@@ -282,6 +282,9 @@ class BadInputSuiteTest {
     // methods and routes
     cases.add(new Case("DELETE execute", method("DELETE", "/agent/execute"), is(405), "method-not-allowed"));
     cases.add(new Case("PUT abort", method("PUT", "/agent/abort/x"), is(405), "method-not-allowed"));
+    // a cross-site form or fetch without a preflight: no body, a form's or no content type
+    cases.add(new Case("abort with no body and no content type", raw("POST /agent/abort/suite-existing HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), is(415), "unsupported-media-type"));
+    cases.add(new Case("abort as a form post", post("/agent/abort/suite-existing", "application/x-www-form-urlencoded", new byte[0]), is(415), "unsupported-media-type"));
     cases.add(new Case("GET execute", get("/agent/execute"), is(405), "method-not-allowed"));
     cases.add(new Case("POST agents", method("POST", "/agent/agents"), is(405), "method-not-allowed"));
     cases.add(new Case("unknown route", get("/admin"), is(404), "not-found"));

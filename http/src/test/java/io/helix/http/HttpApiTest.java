@@ -176,10 +176,13 @@ class HttpApiTest {
     assertTrue(result.get("aborted").asBoolean());
     assertEquals("user cancelled", result.get("abortReason").asText());
 
-    // aborting an ended run changes nothing; the body is optional
+    // aborting an ended run changes nothing; the body is optional (its content type is not)
     HttpResponse<String> again =
         server.send(
-            server.request("/agent/abort/" + runId).POST(HttpRequest.BodyPublishers.noBody()));
+            server
+                .request("/agent/abort/" + runId)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()));
     assertEquals(200, again.statusCode(), again.body());
     assertEquals("user cancelled", TestServer.json(again).get("abortReason").asText());
   }
@@ -189,7 +192,10 @@ class HttpApiTest {
     String runId = server.execute("slow", "talk");
     HttpResponse<String> aborted =
         server.send(
-            server.request("/agent/abort/" + runId).POST(HttpRequest.BodyPublishers.noBody()));
+            server
+                .request("/agent/abort/" + runId)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()));
     assertEquals(200, aborted.statusCode(), aborted.body());
     JsonNode status = TestServer.json(aborted);
     assertEquals("failed", status.get("status").asText());
