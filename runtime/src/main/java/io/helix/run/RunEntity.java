@@ -2,6 +2,7 @@ package io.helix.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentDefinition;
+import io.helix.agent.RunStatus;
 import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.AfterModelFailure;
 import io.helix.run.RunDecisions.AfterSubAgentStart;
@@ -60,6 +61,7 @@ public final class RunEntity
   private final RunEnvironment env;
   // work in flight and callers waiting: not state. After a crash the journal says what to redo.
   private final RunWork work;
+  private final RunControl control;
 
   /**
    * Starts the sharding of runs on this node (idempotent, as {@link ClusterSharding#init} is).
@@ -113,6 +115,7 @@ public final class RunEntity
     this.runId = runId;
     this.env = env;
     this.work = new RunWork(new RunActor(runId, context, timers, env), shard);
+    this.control = new RunControl(this::Effect, work);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
@@ -144,13 +147,26 @@ public final class RunEntity
         .onCommand(RunCommand.Start.class, this::onStart)
         .onCommand(RunCommand.GetStatus.class, c -> noRun(c.replyTo()))
         .onCommand(RunCommand.AwaitResult.class, c -> noRun(c.replyTo()))
-        .onCommand(RunCommand.Abort.class, c -> noRun(c.replyTo()));
+        .onCommand(RunCommand.AwaitSettled.class, c -> noRun(c.replyTo()))
+        .onCommand(RunCommand.Abort.class, c -> noRun(c.replyTo()))
+        .onCommand(RunCommand.Approve.class, c -> control.noRun(c.replyTo()))
+        .onCommand(RunCommand.SubmitToolResult.class, c -> control.noRun(c.replyTo()))
+        .onCommand(RunCommand.Interrupt.class, c -> control.noRun(c.replyTo()))
+        .onCommand(RunCommand.Resume.class, c -> control.noRun(c.replyTo()));
     builder
-        .forState(RunState::running)
-        .onCommand(RunCommand.Start.class, this::onStartAgain)
-        .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
+        .forState(RunState::interrupted)
         .onCommand(RunCommand.AwaitResult.class, this::onAwaitWhileRunning)
         .onCommand(RunCommand.Abort.class, this::onAbort)
+        .onCommand(InternalCommand.PassivateFinished.class, c -> passivate());
+    builder
+        .forState(RunState::active)
+        .onCommand(RunCommand.AwaitResult.class, this::onAwaitWhileRunning)
+        .onCommand(RunCommand.AwaitSettled.class, this::onAwaitSettled)
+        .onCommand(RunCommand.Abort.class, this::onAbort)
+        .onCommand(
+            InternalCommand.PassivateFinished.class,
+            (state, c) ->
+                state.status() == RunStatus.suspended && work.idle() ? passivate() : Effect().noReply())
         .onCommand(InternalCommand.DeadlineReached.class, this::onDeadline)
         .onCommand(InternalCommand.ModelStreamed.class, this::onModelStreamed)
         .onCommand(InternalCommand.ModelAnswered.class, this::onModelAnswered)
@@ -168,15 +184,18 @@ public final class RunEntity
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
         .forState(RunState::terminal)
-        .onCommand(RunCommand.Start.class, this::onStartAgain)
-        .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(RunCommand.AwaitResult.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(RunCommand.Abort.class, (state, c) -> lookup(c.replyTo(), state))
-        .onCommand(
-            InternalCommand.PassivateFinished.class,
-            c -> Effect().none().thenRun(work::passivate).thenNoReply());
+        .onCommand(InternalCommand.PassivateFinished.class, c -> passivate());
     builder
-        .forAnyState()
+        .forAnyState() // a started run, in any status
+        .onCommand(RunCommand.Start.class, this::onStartAgain)
+        .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
+        .onCommand(RunCommand.AwaitSettled.class, (state, c) -> lookup(c.replyTo(), state))
+        .onCommand(RunCommand.Approve.class, control::approve)
+        .onCommand(RunCommand.SubmitToolResult.class, control::toolResult)
+        .onCommand(RunCommand.Interrupt.class, control::interrupt)
+        .onCommand(RunCommand.Resume.class, control::resume)
         .onCommand(
             InternalCommand.FlushChunks.class,
             (state, c) ->
@@ -220,6 +239,19 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> lookup(ActorRef<RunLookup> replyTo, RunState state) {
     return Effect().reply(replyTo, new RunLookup(state.toResult()));
+  }
+
+  private ReplyEffect<RunEvent, RunState> passivate() {
+    return Effect().none().thenRun(work::passivate).thenNoReply();
+  }
+
+  private ReplyEffect<RunEvent, RunState> onAwaitSettled(
+      RunState state, RunCommand.AwaitSettled await) {
+    if (state.status().isSettled()) {
+      return lookup(await.replyTo(), state);
+    }
+    work.awaitSettled(await.replyTo());
+    return Effect().noReply(); // answered when the run settles or ends
   }
 
   private ReplyEffect<RunEvent, RunState> onAwaitWhileRunning(
@@ -415,8 +447,10 @@ public final class RunEntity
   }
 
   private void onRecovered(RunState state) {
-    if (state.running()) {
+    if (state.active()) {
       work.resumed(state);
+    } else if (state.interrupted()) {
+      work.recoveredInterrupted(state);
     } else if (state.terminal()) {
       // woken by a question (or a root re-ending its stream): it leaves memory again
       work.recoveredEnded(state);
