@@ -15,7 +15,8 @@ import java.util.List;
  * @param state the run's custom state
  * @param parentRunId the parent of a sub-agent's run, else null
  * @param streamId the stream the run writes to: its own id, or its root run's for a sub-agent
- * @param pending what a suspended run waits for (empty otherwise)
+ * @param pending what a suspended run waits for (empty otherwise; left out of its JSON when empty,
+ *     so the JSON of a result is as before for every run that waits for nothing)
  */
 public record RunResult(
     String runId,
@@ -30,7 +31,9 @@ public record RunResult(
     JsonNode state,
     String parentRunId,
     String streamId,
-    List<PendingRequest> pending)
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        List<PendingRequest> pending)
     implements CborSerializable {
 
   /** {@code pending} is never null (a result sent by a node before it existed has none). */

@@ -35,7 +35,9 @@ public record AgentStateRow(
     TokenUsage usage,
     long createdAt,
     long updatedAt,
-    List<PendingRequest> pending) {
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        List<PendingRequest> pending) {
 
   public AgentStateRow {
     pending = pending == null ? List.of() : List.copyOf(pending);

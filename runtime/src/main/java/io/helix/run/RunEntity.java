@@ -5,8 +5,6 @@ import io.helix.agent.AgentDefinition;
 import io.helix.agent.RunStatus;
 import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.AfterModelFailure;
-import io.helix.run.RunDecisions.AfterSubAgentStart;
-import io.helix.run.RunDecisions.ToolOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -62,6 +60,7 @@ public final class RunEntity
   // work in flight and callers waiting: not state. After a crash the journal says what to redo.
   private final RunWork work;
   private final RunControl control;
+  private final SubAgentReplies subAgentReplies;
 
   /**
    * Starts the sharding of runs on this node (idempotent, as {@link ClusterSharding#init} is).
@@ -116,6 +115,8 @@ public final class RunEntity
     this.env = env;
     this.work = new RunWork(new RunActor(runId, context, timers, env), shard);
     this.control = new RunControl(this::Effect, work);
+    this.subAgentReplies =
+        new SubAgentReplies(runId, env.settings(), this::Effect, work, this::onToolFinished);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
@@ -177,9 +178,9 @@ public final class RunEntity
         .onCommand(InternalCommand.RetryModel.class, this::onRetryModel)
         .onCommand(InternalCommand.ToolFinished.class, this::onToolFinished)
         .onCommand(InternalCommand.ToolEmitted.class, this::onToolEmitted)
-        .onCommand(InternalCommand.SubAgentAnswered.class, this::onSubAgentAnswered)
-        .onCommand(InternalCommand.SubAgentStillRunning.class, this::onSubAgentStillRunning)
-        .onCommand(InternalCommand.SubAgentEnded.class, this::onSubAgentEnded)
+        .onCommand(InternalCommand.SubAgentAnswered.class, subAgentReplies::answered)
+        .onCommand(InternalCommand.SubAgentStillRunning.class, subAgentReplies::stillRunning)
+        .onCommand(InternalCommand.SubAgentEnded.class, subAgentReplies::ended)
         .onCommand(InternalCommand.Broken.class, this::onBroken)
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
@@ -353,61 +354,6 @@ public final class RunEntity
           state, RunChunks.custom(emitted.toolCallId(), emitted.eventName(), emitted.data()));
     }
     return Effect().noReply();
-  }
-
-  private ReplyEffect<RunEvent, RunState> onSubAgentAnswered(
-      RunState state, InternalCommand.SubAgentAnswered answered) {
-    int step = answered.step();
-    Optional<ToolCall> call = RunDecisions.pendingCall(state, step, answered.toolCallId());
-    if (call.isEmpty()) {
-      return Effect().noReply();
-    }
-    Optional<AfterSubAgentStart> notStarted =
-        RunDecisions.afterSubAgentStart(
-            answered.reply(),
-            answered.failure(),
-            answered.attempt(),
-            env.settings().subAgentStartAttempts());
-    if (notStarted.orElse(null) instanceof AfterSubAgentStart.TryAgain again) {
-      work.subAgents.start(
-          state, call.get(), work.agent(state).flatMap(a -> a.subAgent(call.get().name())).orElseThrow(),
-          again.attempt());
-      return Effect().noReply();
-    }
-    if (notStarted.orElse(null) instanceof AfterSubAgentStart.GiveUp giveUp) {
-      if (giveUp.abortChild()) {
-        work.subAgents.abortChild(step, call.get().id(), "its parent gave up starting it");
-      }
-      ToolOutcome failed = ToolOutcome.failure(giveUp.error(), null);
-      return onToolFinished(state, new InternalCommand.ToolFinished(step, call.get().id(), failed));
-    }
-    if (state.subAgent(call.get().id()).isPresent()) {
-      work.subAgents.await(step, call.get().id());
-      return Effect().noReply();
-    }
-    return Effect()
-        .persist(RunDecisions.subAgentStarted(runId, step, call.get(), now()))
-        .thenRun(() -> work.subAgents.await(step, call.get().id()))
-        .thenNoReply();
-  }
-
-  private ReplyEffect<RunEvent, RunState> onSubAgentStillRunning(
-      RunState state, InternalCommand.SubAgentStillRunning waiting) {
-    if (RunDecisions.pendingCall(state, waiting.step(), waiting.toolCallId()).isPresent()) {
-      work.subAgents.await(waiting.step(), waiting.toolCallId());
-    }
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<RunEvent, RunState> onSubAgentEnded(
-      RunState state, InternalCommand.SubAgentEnded ended) {
-    if (RunDecisions.pendingCall(state, ended.step(), ended.toolCallId()).isEmpty()) {
-      return Effect().noReply();
-    }
-    work.outbox.add(state, RunChunks.subAgentEnd(ended.toolCallId(), ended.result()));
-    ToolOutcome outcome = RunDecisions.subAgentEnded(ended.result());
-    return onToolFinished(
-        state, new InternalCommand.ToolFinished(ended.step(), ended.toolCallId(), outcome));
   }
 
   // ---- going on, stopping and the end
