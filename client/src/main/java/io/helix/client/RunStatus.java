@@ -1,13 +1,17 @@
 package io.helix.client;
 
 /**
- * A run's status. On the wire it is the lower-case name: {@code running}, {@code completed},
- * {@code failed}.
+ * A run's status. On the wire it is the lower-case name: {@code running}, {@code suspended},
+ * {@code interrupted}, {@code completed}, {@code failed}.
  */
 public enum RunStatus {
   RUNNING,
   COMPLETED,
   FAILED,
+  /** The run waits for an approval or a client-executed tool's result. */
+  SUSPENDED,
+  /** The run was interrupted and waits to be resumed. */
+  INTERRUPTED,
   /** A status this client does not know (sent by a newer server). */
   UNKNOWN;
 

@@ -95,6 +95,8 @@ final class ErrorHandling extends AllDirectives {
     } else if (error instanceof StreamDeletedException deleted) {
       return complete(
           Problems.streamDeleted(deleted.streamId(), deleted.endedAt(), deleted.deletedAt()));
+    } else if (error instanceof io.helix.agent.RunControlException refused) {
+      return complete(Problems.controlRefused(refused));
     } else if (error instanceof RunConflictException) {
       return complete(Problems.runConflict(error.getMessage()));
     } else if (error instanceof EntityStreamSizeException) {

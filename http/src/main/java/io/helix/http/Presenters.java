@@ -128,6 +128,7 @@ final class Presenters {
     json.put("aborted", run.aborted());
     json.put("abortReason", run.abortReason());
     json.set("usage", Json.toTree(run.usage()));
+    json.set("pending", Json.toTree(run.pending()));
     json.put("createdAt", createdAt);
     json.put("updatedAt", updatedAt);
     return json;

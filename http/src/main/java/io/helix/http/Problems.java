@@ -102,6 +102,17 @@ final class Problems {
     return of(StatusCodes.CONFLICT, "run-conflict", "Run id already taken", detail);
   }
 
+  /** A control of a run that the run refused, changing nothing: 404, 409 or 400. */
+  static HttpResponse controlRefused(io.helix.agent.RunControlException refused) {
+    return switch (refused.reason()) {
+      case NOT_FOUND ->
+          of(StatusCodes.NOT_FOUND, "pending-not-found", "Nothing such pending", refused.getMessage());
+      case CONFLICT ->
+          of(StatusCodes.CONFLICT, "run-status-conflict", "Not in this status", refused.getMessage());
+      case INVALID -> invalidRequest(refused.getMessage());
+    };
+  }
+
   static HttpResponse unauthorized(String detail, boolean tokenGiven) {
     String challenge =
         tokenGiven

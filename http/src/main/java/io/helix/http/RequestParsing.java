@@ -96,6 +96,12 @@ final class RequestParsing extends AllDirectives {
   /** {@code GET /agent/runs}: which runs; {@code cursor} null for the first page. */
   record RunsQuery(RunFilter filter, String cursor, int limit) {}
 
+  /** {@code POST /agent/approve/{runId}}: {@code reason} null for none. */
+  record ApproveRequest(String approvalId, boolean approved, String reason) {}
+
+  /** {@code POST /agent/tool-result/{runId}}: a result ({@code error} null) or an error. */
+  record ToolResultRequest(String toolCallId, JsonNode result, String error) {}
+
   /** {@code POST /agent/execute}: {@code runId} null for a new run. */
   record ExecuteRequest(String agentType, String message, String runId) {}
 
@@ -192,7 +198,12 @@ final class RequestParsing extends AllDirectives {
       try {
         filter = filter.withStatus(RunStatus.valueOf(status));
       } catch (IllegalArgumentException e) {
-        throw invalid("'status' must be one of running, completed, failed; was '" + status + "'");
+        throw invalid(
+            "'status' must be one of "
+                + java.util.Arrays.toString(RunStatus.values())
+                + "; was '"
+                + abbreviate(status)
+                + "'");
       }
     }
     String agentType = params.get(AGENT_TYPE);
@@ -283,6 +294,56 @@ final class RequestParsing extends AllDirectives {
                 body ->
                     inner.apply(
                         body.map(request -> optionalString(fields(request, "reason"), "reason")))));
+  }
+
+  /** {@code {approvalId, approved, reason?}}, required. */
+  Route approveRequest(Function<ApproveRequest, Route> inner) {
+    return noParams(
+        () ->
+            jsonBody(
+                true,
+                body -> {
+                  JsonNode request = fields(body.orElseThrow(), "approvalId", "approved", "reason");
+                  String approvalId = requiredString(request, "approvalId");
+                  JsonNode approved = request.get("approved");
+                  if (approved == null || !approved.isBoolean()) {
+                    throw invalid("'approved' is required: true or false");
+                  }
+                  String reason = optionalString(request, "reason");
+                  return inner.apply(
+                      new ApproveRequest(approvalId, approved.booleanValue(), reason));
+                }));
+  }
+
+  /** {@code {toolCallId, result | error}}, required: exactly one of {@code result} and {@code error}. */
+  Route toolResultRequest(Function<ToolResultRequest, Route> inner) {
+    return noParams(
+        () ->
+            jsonBody(
+                true,
+                body -> {
+                  JsonNode request = fields(body.orElseThrow(), "toolCallId", "result", "error");
+                  String toolCallId = requiredString(request, "toolCallId");
+                  boolean hasResult = request.has("result");
+                  String error = optionalString(request, "error");
+                  if (hasResult == (error != null)) {
+                    throw invalid("give exactly one of 'result' and 'error'");
+                  }
+                  return inner.apply(
+                      new ToolResultRequest(toolCallId, request.get("result"), error));
+                }));
+  }
+
+  /** The further user message of a resume: the optional body {@code {message?}}. */
+  Route resumeMessage(Function<Optional<String>, Route> inner) {
+    return noParams(
+        () ->
+            jsonBody(
+                false,
+                body ->
+                    inner.apply(
+                        body.map(
+                            request -> optionalString(fields(request, "message"), "message")))));
   }
 
   /**

@@ -7,8 +7,9 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Runs: {@code POST /agent/execute} starts one (202 with its links), {@code GET
- * /agent/result/{runId}} answers its {@link RunResult} (long-polling with {@code ?wait=}), and
- * {@code POST /agent/abort/{runId}} aborts it.
+ * /agent/result/{runId}} answers its {@link RunResult} (long-polling with {@code ?wait=}), {@code
+ * POST /agent/abort/{runId}} aborts it; a person in the loop approves ({@code /agent/approve}),
+ * gives a client tool's result ({@code /agent/tool-result}), interrupts and resumes it.
  */
 final class RunRoutes extends AllDirectives {
 
@@ -64,6 +65,60 @@ final class RunRoutes extends AllDirectives {
             runs.withRun(
                 runId,
                 handle -> onSuccess(handle.abort(reason.orElse(null)), this::completeRun)));
+  }
+
+  /** Decides a pending approval: 404 unknown, 409 decided otherwise or not suspended. */
+  Route approve(String runId) {
+    return requests.approveRequest(
+        request ->
+            runs.withRun(
+                runId,
+                handle ->
+                    onSuccess(
+                        RunDirectives.invoke(
+                            () ->
+                                handle.approve(
+                                    request.approvalId(), request.approved(), request.reason())),
+                        this::completeRun)));
+  }
+
+  /** A client-executed tool's result: 400 invalid (the run still waits), 404 unknown call. */
+  Route toolResult(String runId) {
+    return requests.toolResultRequest(
+        request ->
+            runs.withRun(
+                runId,
+                handle ->
+                    onSuccess(
+                        RunDirectives.invoke(
+                            () ->
+                                handle.submitToolResult(
+                                    request.toolCallId(), request.result(), request.error())),
+                        this::completeRun)));
+  }
+
+  /** A soft stop: 409 for an ended run. */
+  Route interrupt(String runId) {
+    return requests.abortReason(
+        reason ->
+            runs.withRun(
+                runId,
+                handle ->
+                    onSuccess(
+                        RunDirectives.invoke(() -> handle.interrupt(reason.orElse(null))),
+                        this::completeRun)));
+  }
+
+  /** Goes on with an interrupted run: 409 unless it is interrupted. */
+  Route resume(String runId) {
+    return requests.resumeMessage(
+        message ->
+            runs.withRun(
+                runId,
+                handle ->
+                    onSuccess(
+                        RunDirectives.invoke(() -> handle.resume(message.orElse(null))),
+                        this::completeRun)));
   }
 
   private Route completeRun(RunResult run) {

@@ -259,7 +259,7 @@ class HttpApiTest {
   void listsTheAgents() {
     JsonNode body = TestServer.json(server.get("/agent/agents"));
     JsonNode agents = body.get("agents");
-    assertEquals(3, agents.size());
+    assertEquals(4, agents.size());
     JsonNode adder = agents.get(0);
     assertEquals("adder", adder.get("name").asText());
     assertEquals("adds numbers", adder.get("description").asText());
@@ -272,6 +272,6 @@ class HttpApiTest {
     assertTrue(tool.get("inputSchema").get("properties").has("a"));
     List<String> names = new ArrayList<>();
     agents.forEach(agent -> names.add(agent.get("name").asText()));
-    assertEquals(List.of("adder", "medium", "slow"), names);
+    assertEquals(List.of("adder", "medium", "slow", "hitl"), names);
   }
 }

@@ -233,6 +233,42 @@ class OpenApiConformanceTest {
     check(abort, post(open, "/agent/abort/" + runId, "text/plain", "x"));
     check(abort, post(secured, "/agent/abort/" + runId, "application/json", "{}"));
 
+    String hitl = "openapi-hitl-1";
+    check(execute, post(open, "/agent/execute", "application/json", "{\"agentType\":\"hitl\",\"message\":\"send it\",\"runId\":\"" + hitl + "\"}"));
+    String approvalId = null;
+    for (int i = 0; i < 100 && approvalId == null; i++) {
+      JsonNode run = Json.parse(get(open, "/agent/result/" + hitl + "?wait=1").body());
+      if (run.path("pending").size() > 0) {
+        approvalId = run.get("pending").get(0).get("approvalId").asText();
+      }
+    }
+    String approve = "POST /agent/approve/{runId}";
+    check(approve, post(open, "/agent/approve/" + hitl, "application/json", "{\"approvalId\":\"nope\",\"approved\":true}"));
+    check(approve, post(open, "/agent/approve/" + hitl, "application/json", "{\"approved\":true}"));
+    check(approve, post(open, "/agent/approve/" + hitl, "text/plain", "x"));
+    check(approve, post(open, "/agent/approve/" + hitl, "application/json", "{\"approvalId\":\"" + approvalId + "\",\"approved\":true}"));
+    check(approve, post(open, "/agent/approve/" + hitl, "application/json", "{\"approvalId\":\"" + approvalId + "\",\"approved\":false}"));
+    check(approve, post(secured, "/agent/approve/" + hitl, "application/json", "{}"));
+
+    String toolResult = "POST /agent/tool-result/{runId}";
+    check(toolResult, post(open, "/agent/tool-result/" + hitl, "application/json", "{\"toolCallId\":\"nope\",\"result\":1}"));
+    check(toolResult, post(open, "/agent/tool-result/" + hitl, "application/json", "{\"toolCallId\":\"x\"}"));
+    check(toolResult, post(open, "/agent/tool-result/unknown-run", "application/json", "{\"toolCallId\":\"x\",\"result\":1}"));
+    check(toolResult, post(open, "/agent/tool-result/" + runId, "application/json", "{\"toolCallId\":\"x\",\"result\":1}"));
+    check(toolResult, post(secured, "/agent/tool-result/" + hitl, "application/json", "{}"));
+
+    String interrupt = "POST /agent/interrupt/{runId}";
+    check(interrupt, post(open, "/agent/interrupt/" + runId, "application/json", "{}"));
+    check(interrupt, post(open, "/agent/interrupt/unknown-run", "application/json", "{}"));
+    check(interrupt, post(open, "/agent/interrupt/" + runId, "application/json", "{\"why\":1}"));
+    check(interrupt, post(secured, "/agent/interrupt/" + runId, "application/json", "{}"));
+
+    String resume = "POST /agent/resume/{runId}";
+    check(resume, post(open, "/agent/resume/" + runId, "application/json", "{}"));
+    check(resume, post(open, "/agent/resume/unknown-run", "application/json", "{}"));
+    check(resume, post(open, "/agent/resume/" + runId, "application/json", "{\"message\":1}"));
+    check(resume, post(secured, "/agent/resume/" + runId, "application/json", "{}"));
+
     String state = "GET /agent/state/{runId}";
     check(state, get(open, "/agent/state/" + runId));
     check(state, get(open, "/agent/state/" + runId + "?limit=-1"));
@@ -258,9 +294,9 @@ class OpenApiConformanceTest {
     check(chat, post(open, "/api/chat", "application/json", turn.replace("adder", "nope")));
     check(chat, post(open, "/api/chat", "text/plain", "x"));
     check(chat, post(secured, "/api/chat", "application/json", turn));
-    String resume = "GET /api/chat/{chatId}/stream";
-    check(resume, get(open, "/api/chat/openapi-chat/stream"));
-    check(resume, get(secured, "/api/chat/openapi-chat/stream"));
+    String chatStream = "GET /api/chat/{chatId}/stream";
+    check(chatStream, get(open, "/api/chat/openapi-chat/stream"));
+    check(chatStream, get(secured, "/api/chat/openapi-chat/stream"));
 
     String openApi = "GET /openapi.json";
     check(openApi, get(open, "/openapi.json"));

@@ -27,7 +27,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  *
  * <p>Agents: {@code adder} (answers at once: "The sum is 5."), {@code medium} (the same script, 100
  * ms between model events, about a second per run) and {@code slow} (a 200-word answer, one word a
- * second: it runs until aborted).
+ * second: it runs until aborted) and {@code hitl} ({@link io.helix.testkit.HitlAgents}: a tool
+ * that requires approval, a client-executed tool, a long answer to interrupt).
  */
 final class TestServer implements AutoCloseable {
 
@@ -55,12 +56,16 @@ final class TestServer implements AutoCloseable {
       new AgentRegistry()
           .register(TestAgents.adder("adder", 5))
           .register(TestAgents.adder("medium", 5).withModel("medium:test"))
-          .register(TestAgents.adder("slow", 5).withModel("slow:test"));
+          .register(TestAgents.adder("slow", 5).withModel("slow:test"))
+          .register(io.helix.testkit.HitlAgents.agent("hitl").withModel("hitl:test"));
   final ModelCatalog models =
       new ModelCatalog()
           .register("scripted", new ScriptedModel(TestAgents::addThenAnswer))
           .register("medium", new ScriptedModel(TestAgents::addThenAnswer, Duration.ofMillis(100)))
-          .register("slow", slowModel);
+          .register("slow", slowModel)
+          .register(
+              "hitl",
+              new ScriptedModel(io.helix.testkit.HitlAgents::script, Duration.ofMillis(20)));
   final TestRuntime runtime;
   final HttpSettings settings;
   final HttpClient client =

@@ -12,12 +12,17 @@ public interface AgentHandle {
 
   String runId();
 
-  /** Completes when the run ends, however long it takes. */
+  /**
+   * Completes when the run ends, however long it takes, or when it waits for someone ({@link
+   * RunStatus#suspended}: see {@link RunResult#pending()}) or to be resumed ({@link
+   * RunStatus#interrupted}).
+   */
   CompletionStage<RunResult> result();
 
   /**
-   * Completes when the run ends or {@code atMost} has passed, whichever is first, with the run as
-   * it is then; nothing goes on waiting afterwards (a long-poll's wait).
+   * Completes when the run ends, is suspended or interrupted (as {@link #result()}), or when
+   * {@code atMost} has passed, whichever is first, with the run as it is then; nothing goes on
+   * waiting afterwards (a long-poll's wait).
    */
   CompletionStage<RunResult> result(java.time.Duration atMost);
 
@@ -55,4 +60,53 @@ public interface AgentHandle {
    * nothing. Completes with the run's status afterwards.
    */
   CompletionStage<RunResult> abort(String reason);
+
+  /**
+   * Decides a pending approval of a {@link RunStatus#suspended} run: approved, the tool call runs
+   * (the decision is persisted first, so it is made once); denied, the model gets a failed tool
+   * result naming the denial and {@code reason}. The same decision again is answered as the first
+   * time. Completes with the run afterwards; fails with a {@link RunControlException}: {@code
+   * NOT_FOUND} for an unknown approval, {@code CONFLICT} for a different second decision or a run
+   * that waits for no approval.
+   *
+   * @param reason why (may be null); the model hears it with a denial
+   */
+  default CompletionStage<RunResult> approve(String approvalId, boolean approved, String reason) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this handle cannot approve"));
+  }
+
+  /**
+   * Gives the result ({@code error} null) or the error of a call of a client-executed tool ({@link
+   * Tool#client}) the run waits for. Completes with the run afterwards; fails with a {@link
+   * RunControlException}: {@code INVALID} for a result that does not fit the tool's output schema
+   * (the run still waits), {@code NOT_FOUND} for a call the run does not wait for, {@code
+   * CONFLICT} for a call answered before or a run that waits for nothing.
+   */
+  default CompletionStage<RunResult> submitToolResult(
+      String toolCallId, com.fasterxml.jackson.databind.JsonNode result, String error) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this handle cannot submit tool results"));
+  }
+
+  /**
+   * Interrupts a running or suspended run: the model call in flight is cancelled (what it streamed
+   * is kept), the tool calls without a result are cancelled and answered with an error, and the
+   * run is {@link RunStatus#interrupted} until {@link #resume}. On an interrupted run it changes
+   * nothing; on an ended run it fails with a {@link RunControlException} ({@code CONFLICT}).
+   */
+  default CompletionStage<RunResult> interrupt(String reason) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this handle cannot interrupt"));
+  }
+
+  /**
+   * Resumes an interrupted run from its state, on the same stream, with {@code message} (may be
+   * null) as a further user message. Fails with a {@link RunControlException} ({@code CONFLICT})
+   * unless the run is interrupted: an aborted, completed or failed run cannot be resumed.
+   */
+  default CompletionStage<RunResult> resume(String message) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("this handle cannot resume"));
+  }
 }

@@ -3,6 +3,7 @@ package io.helix.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.model.TokenUsage;
 import io.helix.serialization.CborSerializable;
+import java.util.List;
 
 /**
  * A run's outcome, or its progress while it runs.
@@ -14,6 +15,8 @@ import io.helix.serialization.CborSerializable;
  * @param state the run's custom state
  * @param parentRunId the parent of a sub-agent's run, else null
  * @param streamId the stream the run writes to: its own id, or its root run's for a sub-agent
+ * @param pending what a suspended run waits for (empty otherwise; left out of its JSON when empty,
+ *     so the JSON of a result is as before for every run that waits for nothing)
  */
 public record RunResult(
     String runId,
@@ -27,5 +30,33 @@ public record RunResult(
     TokenUsage usage,
     JsonNode state,
     String parentRunId,
-    String streamId)
-    implements CborSerializable {}
+    String streamId,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        List<PendingRequest> pending)
+    implements CborSerializable {
+
+  /** {@code pending} is never null (a result sent by a node before it existed has none). */
+  public RunResult {
+    pending = pending == null ? List.of() : List.copyOf(pending);
+  }
+
+  /** A result without pending requests (the form before {@link #pending} existed). */
+  public RunResult(
+      String runId,
+      String agentType,
+      RunStatus status,
+      JsonNode output,
+      String error,
+      boolean aborted,
+      String abortReason,
+      int steps,
+      TokenUsage usage,
+      JsonNode state,
+      String parentRunId,
+      String streamId) {
+    this(
+        runId, agentType, status, output, error, aborted, abortReason, steps, usage, state,
+        parentRunId, streamId, List.of());
+  }
+}

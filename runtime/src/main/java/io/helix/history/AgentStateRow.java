@@ -1,9 +1,11 @@
 package io.helix.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.agent.PendingRequest;
 import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
 import io.helix.model.TokenUsage;
+import java.util.List;
 
 /**
  * A run's row of {@code agent_state}, as the read model has projected it so far.
@@ -16,6 +18,7 @@ import io.helix.model.TokenUsage;
  * @param usage tokens summed over the run's model responses
  * @param createdAt when the run started, epoch milliseconds
  * @param updatedAt the time of the run's last projected event, epoch milliseconds
+ * @param pending what a suspended run waits for (empty otherwise)
  */
 public record AgentStateRow(
     String runId,
@@ -31,12 +34,40 @@ public record AgentStateRow(
     String abortReason,
     TokenUsage usage,
     long createdAt,
-    long updatedAt) {
+    long updatedAt,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        List<PendingRequest> pending) {
+
+  public AgentStateRow {
+    pending = pending == null ? List.of() : List.copyOf(pending);
+  }
+
+  /** A row without pending requests (the form before they existed). */
+  public AgentStateRow(
+      String runId,
+      String agentType,
+      String streamId,
+      RunStatus status,
+      int stepCount,
+      JsonNode customState,
+      JsonNode output,
+      String error,
+      String parentAgentId,
+      boolean aborted,
+      String abortReason,
+      TokenUsage usage,
+      long createdAt,
+      long updatedAt) {
+    this(
+        runId, agentType, streamId, status, stepCount, customState, output, error, parentAgentId,
+        aborted, abortReason, usage, createdAt, updatedAt, List.of());
+  }
 
   /** The row in the shape {@code AgentHandle.result()} answers. */
   public RunResult toResult() {
     return new RunResult(
         runId, agentType, status, output, error, aborted, abortReason, stepCount, usage,
-        customState, parentAgentId, streamId);
+        customState, parentAgentId, streamId, pending);
   }
 }

@@ -204,6 +204,15 @@ final class ModelAttempt {
         text.toString(), List.of(), thinking.isEmpty() ? null : thinking.toString());
   }
 
+  /**
+   * The run was interrupted: the attempt in flight stops, and what it streamed is kept (the
+   * interrupt persisted it), so the step's next call needs no resync.
+   */
+  void cut() {
+    reset(true);
+    stepDeltasMayBeStale = false;
+  }
+
   /** Stops the attempt in flight (closing its connection) and any retry waiting. */
   void stop() {
     reset(true);

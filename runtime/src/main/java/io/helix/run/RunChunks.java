@@ -53,12 +53,43 @@ final class RunChunks {
         data.put("error", recorded.error());
       }
       return List.of(new Chunk(ChunkTypes.TOOL_END, data));
+    } else if (event instanceof RunEvent.ApprovalRequested requested) {
+      ObjectNode data =
+          toolCall(requested.toolCallId())
+              .put("toolName", requested.toolName())
+              .put("approvalId", requested.approvalId());
+      data.set("input", requested.input());
+      return List.of(new Chunk(ChunkTypes.TOOL_APPROVAL_REQUEST, data));
+    } else if (event instanceof RunEvent.ApprovalDecided decided) {
+      ObjectNode data =
+          toolCall(decided.toolCallId())
+              .put("approvalId", decided.approvalId())
+              .put("approved", decided.approved())
+              .put("reason", decided.reason());
+      return List.of(new Chunk(ChunkTypes.TOOL_APPROVAL_DECISION, data));
+    } else if (event instanceof RunEvent.ClientToolRequested requested) {
+      ObjectNode data = toolCall(requested.toolCallId()).put("toolName", requested.toolName());
+      data.set("input", requested.input());
+      return List.of(new Chunk(ChunkTypes.CLIENT_TOOL_REQUEST, data));
+    } else if (event instanceof RunEvent.RunInterrupted interrupted) {
+      return List.of(
+          new Chunk(ChunkTypes.RUN_INTERRUPTED, Json.object().put("reason", interrupted.reason())));
+    } else if (event instanceof RunEvent.RunResumed resumed) {
+      return List.of(
+          new Chunk(ChunkTypes.RUN_RESUMED, Json.object().put("message", resumed.message())));
     } else if (event instanceof RunEvent.StateUpdated updated) {
       ObjectNode data = toolCall(updated.toolCallId());
       data.set("patch", updated.patch());
       return List.of(new Chunk(ChunkTypes.STATE_PATCH, data));
     }
     return List.of();
+  }
+
+  /** The run's status short of its end, with what a suspended run waits for. */
+  static Chunk status(RunState state) {
+    ObjectNode data = Json.object().put("status", state.status().name());
+    data.set("pending", Json.toTree(state.toResult().pending()));
+    return new Chunk(ChunkTypes.RUN_STATUS, data);
   }
 
   /** The last chunks of an ended run: its output or its error, then {@code run_end}. */

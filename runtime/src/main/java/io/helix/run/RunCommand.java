@@ -4,7 +4,7 @@ import io.helix.serialization.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The protocol of {@link RunEntity}. Only the four public commands cross the wire (each is {@link
+ * The protocol of {@link RunEntity}. Only the public commands cross the wire (each is {@link
  * CborSerializable}); {@link Stop} and the entity's messages to itself ({@link InternalCommand})
  * stay on their node, and some carry a {@link Throwable}, so none of them is serializable.
  */
@@ -13,6 +13,11 @@ public sealed interface RunCommand
         RunCommand.GetStatus,
         RunCommand.AwaitResult,
         RunCommand.Abort,
+        RunCommand.AwaitSettled,
+        RunCommand.Approve,
+        RunCommand.SubmitToolResult,
+        RunCommand.Interrupt,
+        RunCommand.Resume,
         RunCommand.Stop,
         InternalCommand {
 
@@ -52,6 +57,33 @@ public sealed interface RunCommand
 
   /** Aborts the run; answers its status afterwards. */
   record Abort(String reason, ActorRef<RunLookup> replyTo)
+      implements RunCommand, CborSerializable {}
+
+  /**
+   * Answers once the run is no longer running: ended, suspended (waiting for someone) or
+   * interrupted (at once if it is, or if there is no run).
+   */
+  record AwaitSettled(ActorRef<RunLookup> replyTo) implements RunCommand, CborSerializable {}
+
+  /** Decides a pending approval; {@code reason} may be null. */
+  record Approve(
+      String approvalId, boolean approved, String reason, ActorRef<ControlReply> replyTo)
+      implements RunCommand, CborSerializable {}
+
+  /** The result ({@code error} null) or error of a call of a client-executed tool. */
+  record SubmitToolResult(
+      String toolCallId,
+      com.fasterxml.jackson.databind.JsonNode result,
+      String error,
+      ActorRef<ControlReply> replyTo)
+      implements RunCommand, CborSerializable {}
+
+  /** Interrupts the run (a soft stop it can be resumed from); {@code reason} may be null. */
+  record Interrupt(String reason, ActorRef<ControlReply> replyTo)
+      implements RunCommand, CborSerializable {}
+
+  /** Resumes an interrupted run; {@code message} (may be null) is a further user message. */
+  record Resume(String message, ActorRef<ControlReply> replyTo)
       implements RunCommand, CborSerializable {}
 
   /** Sent by the local shard to stop a passivated entity; never serialized. */

@@ -61,6 +61,9 @@ final class RunDecisions {
 
     /** Ask the model for {@code step}. */
     record AskModel(int step) implements Next {}
+
+    /** Nothing to do: every pending call waits for someone, or the run is interrupted. */
+    record Wait() implements Next {}
   }
 
   /** After a failed model call: try again after {@code delay}, or fail the run. */
@@ -100,13 +103,22 @@ final class RunDecisions {
 
   // ---- the loop
 
-  /** Goes on from a persisted state: finish, run the pending tool calls, or ask the model. */
+  /**
+   * Goes on from a persisted state: finish, run the pending tool calls that wait for nobody, ask
+   * the model, or wait (for an approval or a client's result, or to be resumed).
+   */
   static Next next(RunState state) {
     if (state.terminal()) {
       return new Next.Finish();
     }
-    List<ToolCall> pending = state.pendingToolCalls();
-    return pending.isEmpty() ? new Next.AskModel(state.step() + 1) : new Next.RunTools(pending);
+    if (state.interrupted()) {
+      return new Next.Wait();
+    }
+    if (state.pendingToolCalls().isEmpty()) {
+      return new Next.AskModel(state.step() + 1);
+    }
+    List<ToolCall> runnable = HumanDecisions.runnable(state);
+    return runnable.isEmpty() ? new Next.Wait() : new Next.RunTools(runnable);
   }
 
   /**
@@ -136,6 +148,10 @@ final class RunDecisions {
       events.addAll(structuredEnd(step, message, outputSchema, now));
     } else if (!message.hasToolCalls()) {
       events.add(new RunEvent.RunCompleted(TextNode.valueOf(message.content()), now));
+    }
+    if (events.stream().noneMatch(e -> e instanceof RunEvent.RunCompleted)) {
+      // calls that wait for an approval or a client's result: requested with the response
+      events.addAll(HumanDecisions.requests(state.runId(), step, message, agent, now));
     }
     return withinMaxSteps(state, events, agent, now);
   }
@@ -241,7 +257,7 @@ final class RunDecisions {
       after = after.apply(event);
     }
     int maxSteps = agent.map(AgentDefinition::maxSteps).orElse(Integer.MAX_VALUE);
-    if (after.running() && after.pendingToolCalls().isEmpty() && after.step() >= maxSteps) {
+    if (after.active() && after.pendingToolCalls().isEmpty() && after.step() >= maxSteps) {
       List<RunEvent> all = new ArrayList<>(events);
       all.add(
           new RunEvent.RunFailed(

@@ -2,10 +2,9 @@ package io.helix.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentDefinition;
+import io.helix.agent.RunStatus;
 import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.AfterModelFailure;
-import io.helix.run.RunDecisions.AfterSubAgentStart;
-import io.helix.run.RunDecisions.ToolOutcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +59,8 @@ public final class RunEntity
   private final RunEnvironment env;
   // work in flight and callers waiting: not state. After a crash the journal says what to redo.
   private final RunWork work;
+  private final RunControl control;
+  private final SubAgentReplies subAgentReplies;
 
   /**
    * Starts the sharding of runs on this node (idempotent, as {@link ClusterSharding#init} is).
@@ -118,6 +119,9 @@ public final class RunEntity
     this.runId = runId;
     this.env = env;
     this.work = new RunWork(new RunActor(runId, context, timers, env), shard);
+    this.control = new RunControl(this::Effect, work);
+    this.subAgentReplies =
+        new SubAgentReplies(runId, env.settings(), this::Effect, work, this::onToolFinished);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
@@ -149,13 +153,26 @@ public final class RunEntity
         .onCommand(RunCommand.Start.class, this::onStart)
         .onCommand(RunCommand.GetStatus.class, c -> noRun(c.replyTo()))
         .onCommand(RunCommand.AwaitResult.class, c -> noRun(c.replyTo()))
-        .onCommand(RunCommand.Abort.class, c -> noRun(c.replyTo()));
+        .onCommand(RunCommand.AwaitSettled.class, c -> noRun(c.replyTo()))
+        .onCommand(RunCommand.Abort.class, c -> noRun(c.replyTo()))
+        .onCommand(RunCommand.Approve.class, c -> control.noRun(c.replyTo()))
+        .onCommand(RunCommand.SubmitToolResult.class, c -> control.noRun(c.replyTo()))
+        .onCommand(RunCommand.Interrupt.class, c -> control.noRun(c.replyTo()))
+        .onCommand(RunCommand.Resume.class, c -> control.noRun(c.replyTo()));
     builder
-        .forState(RunState::running)
-        .onCommand(RunCommand.Start.class, this::onStartAgain)
-        .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
+        .forState(RunState::interrupted)
         .onCommand(RunCommand.AwaitResult.class, this::onAwaitWhileRunning)
         .onCommand(RunCommand.Abort.class, this::onAbort)
+        .onCommand(InternalCommand.PassivateFinished.class, c -> passivate());
+    builder
+        .forState(RunState::active)
+        .onCommand(RunCommand.AwaitResult.class, this::onAwaitWhileRunning)
+        .onCommand(RunCommand.AwaitSettled.class, this::onAwaitSettled)
+        .onCommand(RunCommand.Abort.class, this::onAbort)
+        .onCommand(
+            InternalCommand.PassivateFinished.class,
+            (state, c) ->
+                state.status() == RunStatus.suspended && work.idle() ? passivate() : Effect().noReply())
         .onCommand(InternalCommand.DeadlineReached.class, this::onDeadline)
         .onCommand(InternalCommand.ModelStreamed.class, this::onModelStreamed)
         .onCommand(InternalCommand.ModelAnswered.class, this::onModelAnswered)
@@ -166,22 +183,25 @@ public final class RunEntity
         .onCommand(InternalCommand.RetryModel.class, this::onRetryModel)
         .onCommand(InternalCommand.ToolFinished.class, this::onToolFinished)
         .onCommand(InternalCommand.ToolEmitted.class, this::onToolEmitted)
-        .onCommand(InternalCommand.SubAgentAnswered.class, this::onSubAgentAnswered)
-        .onCommand(InternalCommand.SubAgentStillRunning.class, this::onSubAgentStillRunning)
-        .onCommand(InternalCommand.SubAgentEnded.class, this::onSubAgentEnded)
+        .onCommand(InternalCommand.SubAgentAnswered.class, subAgentReplies::answered)
+        .onCommand(InternalCommand.SubAgentStillRunning.class, subAgentReplies::stillRunning)
+        .onCommand(InternalCommand.SubAgentEnded.class, subAgentReplies::ended)
         .onCommand(InternalCommand.Broken.class, this::onBroken)
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
         .forState(RunState::terminal)
-        .onCommand(RunCommand.Start.class, this::onStartAgain)
-        .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(RunCommand.AwaitResult.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(RunCommand.Abort.class, (state, c) -> lookup(c.replyTo(), state))
-        .onCommand(
-            InternalCommand.PassivateFinished.class,
-            c -> Effect().none().thenRun(work::passivate).thenNoReply());
+        .onCommand(InternalCommand.PassivateFinished.class, c -> passivate());
     builder
-        .forAnyState()
+        .forAnyState() // a started run, in any status
+        .onCommand(RunCommand.Start.class, this::onStartAgain)
+        .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
+        .onCommand(RunCommand.AwaitSettled.class, (state, c) -> lookup(c.replyTo(), state))
+        .onCommand(RunCommand.Approve.class, control::approve)
+        .onCommand(RunCommand.SubmitToolResult.class, control::toolResult)
+        .onCommand(RunCommand.Interrupt.class, control::interrupt)
+        .onCommand(RunCommand.Resume.class, control::resume)
         .onCommand(
             InternalCommand.FlushChunks.class,
             (state, c) ->
@@ -228,6 +248,19 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> lookup(ActorRef<RunLookup> replyTo, RunState state) {
     return Effect().reply(replyTo, new RunLookup(state.toResult()));
+  }
+
+  private ReplyEffect<RunEvent, RunState> passivate() {
+    return Effect().none().thenRun(work::passivate).thenNoReply();
+  }
+
+  private ReplyEffect<RunEvent, RunState> onAwaitSettled(
+      RunState state, RunCommand.AwaitSettled await) {
+    if (state.status().isSettled()) {
+      return lookup(await.replyTo(), state);
+    }
+    work.awaitSettled(await.replyTo());
+    return Effect().noReply(); // answered when the run settles or ends
   }
 
   private ReplyEffect<RunEvent, RunState> onAwaitWhileRunning(
@@ -332,61 +365,6 @@ public final class RunEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<RunEvent, RunState> onSubAgentAnswered(
-      RunState state, InternalCommand.SubAgentAnswered answered) {
-    int step = answered.step();
-    Optional<ToolCall> call = RunDecisions.pendingCall(state, step, answered.toolCallId());
-    if (call.isEmpty()) {
-      return Effect().noReply();
-    }
-    Optional<AfterSubAgentStart> notStarted =
-        RunDecisions.afterSubAgentStart(
-            answered.reply(),
-            answered.failure(),
-            answered.attempt(),
-            env.settings().subAgentStartAttempts());
-    if (notStarted.orElse(null) instanceof AfterSubAgentStart.TryAgain again) {
-      work.subAgents.start(
-          state, call.get(), work.agent(state).flatMap(a -> a.subAgent(call.get().name())).orElseThrow(),
-          again.attempt());
-      return Effect().noReply();
-    }
-    if (notStarted.orElse(null) instanceof AfterSubAgentStart.GiveUp giveUp) {
-      if (giveUp.abortChild()) {
-        work.subAgents.abortChild(step, call.get().id(), "its parent gave up starting it");
-      }
-      ToolOutcome failed = ToolOutcome.failure(giveUp.error(), null);
-      return onToolFinished(state, new InternalCommand.ToolFinished(step, call.get().id(), failed));
-    }
-    if (state.subAgent(call.get().id()).isPresent()) {
-      work.subAgents.await(step, call.get().id());
-      return Effect().noReply();
-    }
-    return Effect()
-        .persist(RunDecisions.subAgentStarted(runId, step, call.get(), now()))
-        .thenRun(() -> work.subAgents.await(step, call.get().id()))
-        .thenNoReply();
-  }
-
-  private ReplyEffect<RunEvent, RunState> onSubAgentStillRunning(
-      RunState state, InternalCommand.SubAgentStillRunning waiting) {
-    if (RunDecisions.pendingCall(state, waiting.step(), waiting.toolCallId()).isPresent()) {
-      work.subAgents.await(waiting.step(), waiting.toolCallId());
-    }
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<RunEvent, RunState> onSubAgentEnded(
-      RunState state, InternalCommand.SubAgentEnded ended) {
-    if (RunDecisions.pendingCall(state, ended.step(), ended.toolCallId()).isEmpty()) {
-      return Effect().noReply();
-    }
-    work.outbox.add(state, RunChunks.subAgentEnd(ended.toolCallId(), ended.result()));
-    ToolOutcome outcome = RunDecisions.subAgentEnded(ended.result());
-    return onToolFinished(
-        state, new InternalCommand.ToolFinished(ended.step(), ended.toolCallId(), outcome));
-  }
-
   // ---- going on, stopping and the end
 
   /** Persists a step's events; then streams what they say and goes on from the state after them. */
@@ -424,8 +402,10 @@ public final class RunEntity
   }
 
   private void onRecovered(RunState state) {
-    if (state.running()) {
+    if (state.active()) {
       work.resumed(state);
+    } else if (state.interrupted()) {
+      work.recoveredInterrupted(state);
     } else if (state.terminal()) {
       // woken by a question (or a root re-ending its stream): it leaves memory again
       work.recoveredEnded(state);

@@ -83,4 +83,49 @@ public sealed interface RunEvent extends CborSerializable {
    */
   record RunAborted(String reason, AssistantMessage interrupted, long timestamp)
       implements RunEvent {}
+
+  /**
+   * A tool call of the model response of {@code step} waits for approval before it runs ({@link
+   * io.helix.agent.Tool#requiresApproval}); persisted with that response.
+   */
+  record ApprovalRequested(
+      int step,
+      String toolCallId,
+      String toolName,
+      String approvalId,
+      JsonNode input,
+      long timestamp)
+      implements RunEvent {}
+
+  /**
+   * An approval was decided (persisted before an approved call runs; a denial is followed by the
+   * call's failed {@link ToolResultRecorded}). {@code reason} may be null.
+   */
+  record ApprovalDecided(
+      int step,
+      String toolCallId,
+      String approvalId,
+      boolean approved,
+      String reason,
+      long timestamp)
+      implements RunEvent {}
+
+  /**
+   * A call of a client-executed tool waits for the client's result (a {@link ToolResultRecorded});
+   * persisted with the model response of {@code step}.
+   */
+  record ClientToolRequested(
+      int step, String toolCallId, String toolName, JsonNode input, long timestamp)
+      implements RunEvent {}
+
+  /**
+   * The run was interrupted (after failed results of its calls without one). {@code interrupted}
+   * is what the model had streamed of the answer in flight, kept as the run's last message; null
+   * when none was under way.
+   */
+  record RunInterrupted(String reason, AssistantMessage interrupted, long timestamp)
+      implements RunEvent {}
+
+  /** An interrupted run goes on; {@code message} (null for none) is a further user message. */
+  record RunResumed(String message, long timestamp) implements RunEvent {}
 }

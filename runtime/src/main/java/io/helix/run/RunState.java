@@ -2,6 +2,7 @@ package io.helix.run;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.agent.PendingRequest;
 import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
 import io.helix.json.JsonPatch;
@@ -42,7 +43,9 @@ public record RunState(
     List<SubAgentRef> subAgents,
     long createdAt,
     long updatedAt,
-    String traceParent)
+    String traceParent,
+    List<Held> held,
+    List<Decision> decisions)
     implements CborSerializable {
 
   /**
@@ -53,7 +56,27 @@ public record RunState(
     messages = messages == null ? List.of() : messages;
     subAgents = subAgents == null ? List.of() : subAgents;
     usage = usage == null ? TokenUsage.ZERO : usage;
+    held = held == null ? List.of() : held;
+    decisions = decisions == null ? List.of() : decisions;
   }
+
+  /**
+   * A tool call of the state's step that waits for someone: an approval ({@code approvalId} set)
+   * or a client's result. {@code kind} is a {@link PendingRequest} kind.
+   */
+  public record Held(
+      String kind,
+      int step,
+      String toolCallId,
+      String toolName,
+      String approvalId,
+      JsonNode input,
+      long requestedAt)
+      implements CborSerializable {}
+
+  /** An approval decided, kept to answer the same decision again as the first time. */
+  public record Decision(String approvalId, String toolCallId, boolean approved, String reason)
+      implements CborSerializable {}
 
   /** A sub-agent's run started for a tool call. */
   public record SubAgentRef(int step, String toolCallId, String childRunId, String agentType)
@@ -62,7 +85,7 @@ public record RunState(
   public static final RunState EMPTY =
       new RunState(
           null, null, null, null, null, null, List.of(), 0, TokenUsage.ZERO, null, null, false,
-          null, null, List.of(), 0, 0, null);
+          null, null, List.of(), 0, 0, null, List.of(), List.of());
 
   @JsonIgnore
   public boolean started() {
@@ -72,6 +95,17 @@ public record RunState(
   @JsonIgnore
   public boolean running() {
     return status == RunStatus.running;
+  }
+
+  /** Running or suspended: it has work to do or to wait for, and takes decisions. */
+  @JsonIgnore
+  public boolean active() {
+    return status == RunStatus.running || status == RunStatus.suspended;
+  }
+
+  @JsonIgnore
+  public boolean interrupted() {
+    return status == RunStatus.interrupted;
   }
 
   @JsonIgnore
@@ -102,9 +136,21 @@ public record RunState(
   }
 
   public RunResult toResult() {
+    List<PendingRequest> pending =
+        held.stream()
+            .map(
+                h ->
+                    new PendingRequest(
+                        h.kind(), runId, h.toolCallId(), h.approvalId(), h.toolName(), h.input()))
+            .toList();
     return new RunResult(
         runId, agentType, status, output, error, aborted, abortReason, step, usage, customState,
-        parentRunId, streamId);
+        parentRunId, streamId, pending);
+  }
+
+  /** The held call {@code toolCallId}, if it waits. */
+  public java.util.Optional<Held> heldCall(String toolCallId) {
+    return held.stream().filter(h -> h.toolCallId().equals(toolCallId)).findFirst();
   }
 
   public java.util.Optional<SubAgentRef> subAgent(String toolCallId) {
@@ -116,13 +162,41 @@ public record RunState(
       return new RunState(
           e.runId(), e.agentType(), e.message(), e.streamId(), e.parentRunId(), RunStatus.running,
           List.of(new UserMessage(e.message())), 0, TokenUsage.ZERO, null, null, false, null,
-          e.initialState(), List.of(), e.timestamp(), e.timestamp(), e.traceParent());
+          e.initialState(), List.of(), e.timestamp(), e.timestamp(), e.traceParent(), List.of(),
+          List.of());
     } else if (event instanceof RunEvent.ModelResponded e) {
       return with(plus(e.message()), e.step(), usage.plus(e.usage()), customState, subAgents, e);
     } else if (event instanceof RunEvent.ToolResultRecorded e) {
       ToolResultMessage result =
           new ToolResultMessage(e.toolCallId(), e.toolName(), e.result(), e.success(), e.error());
-      return with(plus(result), step, usage, customState, subAgents, e);
+      return with(plus(result), step, usage, customState, subAgents, e)
+          .holding(without(e.toolCallId()), decisions);
+    } else if (event instanceof RunEvent.ApprovalRequested e) {
+      Held request =
+          new Held(
+              PendingRequest.APPROVAL, e.step(), e.toolCallId(), e.toolName(), e.approvalId(),
+              e.input(), e.timestamp());
+      return touched(e).holding(plusHeld(request), decisions);
+    } else if (event instanceof RunEvent.ClientToolRequested e) {
+      Held request =
+          new Held(
+              PendingRequest.CLIENT_TOOL, e.step(), e.toolCallId(), e.toolName(), null, e.input(),
+              e.timestamp());
+      return touched(e).holding(plusHeld(request), decisions);
+    } else if (event instanceof RunEvent.ApprovalDecided e) {
+      List<Decision> more = new ArrayList<>(decisions);
+      more.add(new Decision(e.approvalId(), e.toolCallId(), e.approved(), e.reason()));
+      return touched(e).holding(without(e.toolCallId()), List.copyOf(more));
+    } else if (event instanceof RunEvent.RunInterrupted e) {
+      return withInterrupted(e.interrupted(), e)
+          .withStatus(RunStatus.interrupted, List.of(), e);
+    } else if (event instanceof RunEvent.RunResumed e) {
+      RunState resumed =
+          e.message() == null
+              ? this
+              : with(plus(new UserMessage(e.message())), step, usage, customState, subAgents, e);
+      return resumed.withStatus(
+          held.isEmpty() ? RunStatus.running : RunStatus.suspended, held, e);
     } else if (event instanceof RunEvent.OutputRequested e) {
       return with(plus(new UserMessage(e.reminder())), step, usage, customState, subAgents, e);
     } else if (event instanceof RunEvent.StateUpdated e) {
@@ -143,6 +217,42 @@ public record RunState(
     throw new IllegalArgumentException("unknown run event " + event);
   }
 
+  /**
+   * The state holding these calls: suspended while any waits, running again once none does (an
+   * interrupted or ended run keeps its status).
+   */
+  private RunState holding(List<Held> newHeld, List<Decision> newDecisions) {
+    RunStatus newStatus = status;
+    if (active()) {
+      newStatus = newHeld.isEmpty() ? RunStatus.running : RunStatus.suspended;
+    }
+    return new RunState(
+        runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage, output,
+        error, aborted, abortReason, customState, subAgents, createdAt, updatedAt, traceParent,
+        newHeld, newDecisions);
+  }
+
+  private RunState withStatus(RunStatus newStatus, List<Held> newHeld, RunEvent event) {
+    return new RunState(
+        runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage, output,
+        error, aborted, abortReason, customState, subAgents, createdAt, event.timestamp(),
+        traceParent, newHeld, decisions);
+  }
+
+  private RunState touched(RunEvent event) {
+    return with(messages, step, usage, customState, subAgents, event);
+  }
+
+  private List<Held> plusHeld(Held request) {
+    List<Held> more = new ArrayList<>(held);
+    more.add(request);
+    return List.copyOf(more);
+  }
+
+  private List<Held> without(String toolCallId) {
+    return held.stream().filter(h -> !h.toolCallId().equals(toolCallId)).toList();
+  }
+
   /** The answer a run's end cut short, if any, as its last message. */
   private RunState withInterrupted(AssistantMessage interrupted, RunEvent event) {
     return interrupted == null
@@ -160,7 +270,7 @@ public record RunState(
     return new RunState(
         runId, agentType, input, streamId, parentRunId, status, newMessages, newStep, newUsage,
         output, error, aborted, abortReason, newState, newSubAgents, createdAt, event.timestamp(),
-        traceParent);
+        traceParent, held, decisions);
   }
 
   private RunState ended(
@@ -173,7 +283,7 @@ public record RunState(
     return new RunState(
         runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage,
         newOutput, newError, wasAborted, reason, customState, subAgents, createdAt,
-        event.timestamp(), traceParent);
+        event.timestamp(), traceParent, List.of(), decisions);
   }
 
   private List<Message> plus(Message message) {

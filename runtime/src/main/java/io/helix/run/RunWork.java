@@ -30,6 +30,10 @@ final class RunWork {
   private final RunActor actor;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
+  // callers waiting until the run is no longer running (ended, suspended or interrupted)
+  private final List<ActorRef<RunLookup>> settleWaiters = new ArrayList<>();
+  // the status last streamed, to stream each change (run_status)
+  private RunStatus streamedStatus = RunStatus.running;
   // asked to stop while tools executed: their results are recorded, nothing new starts
   private boolean handingOff;
 
@@ -65,6 +69,7 @@ final class RunWork {
   void resumed(RunState state) {
     actor.context().getLog().info("run {} resumes after step {}", actor.runId(), state.step());
     actor.env().observer().runResumed(state.runId(), state.agentType(), state.traceParent());
+    streamedStatus = state.status();
     model.resumed(state);
     startDeadline(state);
     proceed(state);
@@ -73,6 +78,13 @@ final class RunWork {
   /** A step's events were persisted: stream what they say and go on from the state after them. */
   void persisted(List<RunEvent> events, RunState after) {
     events.forEach(event -> outbox.add(after, RunChunks.ofEvent(event)));
+    if (after.status() != streamedStatus && !after.terminal()) {
+      streamedStatus = after.status();
+      outbox.add(after, RunChunks.status(after));
+    }
+    if (events.stream().anyMatch(e -> e instanceof RunEvent.RunResumed)) {
+      startDeadline(after);
+    }
     if (handingOff) {
       if (!tools.executing()) {
         actor.self().tell(new InternalCommand.HandedOff(false));
@@ -115,6 +127,8 @@ final class RunWork {
         finish(state);
       } else if (next instanceof Next.RunTools pending) {
         tools.run(state, agent(state), pending.calls());
+      } else if (next instanceof Next.Wait) {
+        settled(state);
       } else {
         model.start(state, agent(state), 1);
       }
@@ -123,6 +137,12 @@ final class RunWork {
       actor.self().tell(new InternalCommand.Broken(
           "internal error at step " + state.step() + ": " + Failures.describe(e)));
     }
+  }
+
+  /** An interrupted run was woken (by a question, or after a crash): it leaves memory again. */
+  void recoveredInterrupted(RunState state) {
+    streamedStatus = state.status();
+    passivateLater();
   }
 
   /**
@@ -135,6 +155,43 @@ final class RunWork {
     } else {
       passivateLater();
     }
+  }
+
+  /**
+   * The run waits for someone (suspended) or to be resumed (interrupted): who waits for that hears
+   * of it, and once nothing is in flight it leaves memory (a later message recovers it).
+   */
+  void settled(RunState state) {
+    answer(settleWaiters, state);
+    outbox.flush(state, false);
+    if (tools.idle()) {
+      passivateLater();
+    }
+  }
+
+  /** An interrupt was persisted: the model call and the tools in flight stop. */
+  void interrupted(RunState before, RunState after) {
+    String reason = "interrupted";
+    model.cut();
+    tools.cancelAll(reason);
+    subAgents.abortChildren(before, agent(before), reason);
+    actor.timers().cancel(DEADLINE_TIMER);
+  }
+
+  /** A caller waits until the run is no longer running; {@link #settled} or {@link #finish} answers. */
+  void awaitSettled(ActorRef<RunLookup> waiter) {
+    settleWaiters.add(waiter);
+    actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
+  }
+
+  /** Whether a settled (suspended) run may leave memory: nothing of it is in flight. */
+  boolean idle() {
+    return tools.idle();
+  }
+
+  private void answer(List<ActorRef<RunLookup>> waiters, RunState state) {
+    waiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
+    waiters.clear();
   }
 
   private void startDeadline(RunState state) {
@@ -155,6 +212,7 @@ final class RunWork {
 
   void waiterGone(ActorRef<RunLookup> waiter) {
     resultWaiters.remove(waiter);
+    settleWaiters.remove(waiter);
   }
 
   /** The run has just ended: observed, then {@link #end}. */
@@ -182,8 +240,8 @@ final class RunWork {
     }
     outbox.add(state, RunChunks.runEnd(state));
     outbox.flush(state, state.isRoot());
-    resultWaiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
-    resultWaiters.clear();
+    answer(resultWaiters, state);
+    answer(settleWaiters, state);
     if (handingOff) {
       actor.self().tell(new InternalCommand.HandedOff(false)); // its shard waits for it to stop
     } else {

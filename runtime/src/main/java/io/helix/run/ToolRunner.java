@@ -88,6 +88,11 @@ final class ToolRunner {
     return running.keySet().stream().anyMatch(id -> !subAgentCalls.contains(id));
   }
 
+  /** Whether nothing runs: no tool executes here and no sub-agent's run is awaited. */
+  boolean idle() {
+    return running.isEmpty();
+  }
+
   /** Cancels every call running (their tools see it on {@link ToolCallContext#cancellation}). */
   void cancelAll(String reason) {
     running.values().forEach(tool -> tool.cancel(reason));

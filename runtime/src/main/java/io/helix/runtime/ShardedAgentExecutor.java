@@ -6,6 +6,8 @@ import io.helix.agent.AgentRegistry;
 import io.helix.agent.RunConflictException;
 import io.helix.agent.RunResult;
 import io.helix.agent.UnknownAgentException;
+import io.helix.agent.RunControlException;
+import io.helix.run.ControlReply;
 import io.helix.run.RunCommand;
 import io.helix.run.RunEntity;
 import io.helix.run.RunLookup;
@@ -14,6 +16,7 @@ import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
 import io.helix.stream.StreamSettings;
 import io.helix.stream.Streams;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -166,7 +169,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
     @Override
     public CompletionStage<RunResult> result() {
       return run(runId)
-          .<RunLookup>ask(RunCommand.AwaitResult::new, settings.awaitSlice())
+          .<RunLookup>ask(RunCommand.AwaitSettled::new, settings.awaitSlice())
           .handle(
               (lookup, error) -> {
                 if (error == null) {
@@ -187,7 +190,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
         return status();
       }
       return run(runId)
-          .<RunLookup>ask(RunCommand.AwaitResult::new, atMost)
+          .<RunLookup>ask(RunCommand.AwaitSettled::new, atMost)
           .handle(
               (lookup, error) ->
                   error == null
@@ -205,6 +208,45 @@ final class ShardedAgentExecutor implements AgentExecutor {
     public CompletionStage<RunResult> abort(String reason) {
       return askRun(runId, replyTo -> new RunCommand.Abort(reason, replyTo))
           .thenApply(this::existing);
+    }
+
+    @Override
+    public CompletionStage<RunResult> approve(String approvalId, boolean approved, String reason) {
+      Objects.requireNonNull(approvalId, "approvalId");
+      return control(replyTo -> new RunCommand.Approve(approvalId, approved, reason, replyTo));
+    }
+
+    @Override
+    public CompletionStage<RunResult> submitToolResult(
+        String toolCallId, com.fasterxml.jackson.databind.JsonNode result, String error) {
+      Objects.requireNonNull(toolCallId, "toolCallId");
+      return control(replyTo -> new RunCommand.SubmitToolResult(toolCallId, result, error, replyTo));
+    }
+
+    @Override
+    public CompletionStage<RunResult> interrupt(String reason) {
+      return control(replyTo -> new RunCommand.Interrupt(reason, replyTo));
+    }
+
+    @Override
+    public CompletionStage<RunResult> resume(String message) {
+      return control(replyTo -> new RunCommand.Resume(message, replyTo));
+    }
+
+    private CompletionStage<RunResult> control(
+        org.apache.pekko.japi.function.Function<ActorRef<ControlReply>, RunCommand> command) {
+      return run(runId)
+          .<ControlReply>ask(command::apply, settings.askTimeout())
+          .thenApply(
+              reply -> {
+                if (reply.refused() != null) {
+                  throw new RunControlException(reply.refused(), reply.message());
+                }
+                if (reply.run() == null) {
+                  throw new IllegalStateException("run '" + runId + "' does not exist");
+                }
+                return reply.run();
+              });
     }
 
     @Override

@@ -21,14 +21,21 @@ class RunCommandTest {
             RunCommand.Start.class,
             RunCommand.GetStatus.class,
             RunCommand.AwaitResult.class,
-            RunCommand.Abort.class);
+            RunCommand.Abort.class,
+            RunCommand.AwaitSettled.class,
+            RunCommand.Approve.class,
+            RunCommand.SubmitToolResult.class,
+            RunCommand.Interrupt.class,
+            RunCommand.Resume.class);
     publicCommands.forEach(
         command -> assertTrue(CborSerializable.class.isAssignableFrom(command), command.getName()));
     Set<Class<?>> permitted = Set.of(RunCommand.class.getPermittedSubclasses());
     assertEquals(
         Set.of(
             RunCommand.Start.class, RunCommand.GetStatus.class, RunCommand.AwaitResult.class,
-            RunCommand.Abort.class, RunCommand.Stop.class, InternalCommand.class),
+            RunCommand.Abort.class, RunCommand.AwaitSettled.class, RunCommand.Approve.class,
+            RunCommand.SubmitToolResult.class, RunCommand.Interrupt.class,
+            RunCommand.Resume.class, RunCommand.Stop.class, InternalCommand.class),
         permitted);
   }
 

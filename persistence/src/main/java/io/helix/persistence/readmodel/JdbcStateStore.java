@@ -30,7 +30,7 @@ final class JdbcStateStore implements StateStore {
   private static final String RUN_COLUMNS =
       "run_id, agent_type, stream_id, status, step_count, custom_state, output, error,"
           + " parent_agent_id, aborted, abort_reason, input_tokens, output_tokens, created_at,"
-          + " updated_at";
+          + " updated_at, pending";
 
   private static final String LOAD = "SELECT " + RUN_COLUMNS + " FROM agent_state WHERE run_id = ?";
 
@@ -245,7 +245,15 @@ final class JdbcStateStore implements StateStore {
         row.getString("abort_reason"),
         new TokenUsage(row.getLong("input_tokens"), row.getLong("output_tokens")),
         row.getLong("created_at"),
-        row.getLong("updated_at"));
+        row.getLong("updated_at"),
+        pending(row.getString("pending")));
+  }
+
+  private static final TypeReference<List<io.helix.agent.PendingRequest>> PENDING =
+      new TypeReference<>() {};
+
+  private static List<io.helix.agent.PendingRequest> pending(String json) {
+    return json == null ? List.of() : Json.mapper().convertValue(Json.parse(json), PENDING);
   }
 
   private static StoredMessage message(ResultSet row, boolean includeThinking)

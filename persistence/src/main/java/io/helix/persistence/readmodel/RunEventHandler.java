@@ -61,7 +61,12 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
 
   private static final String END =
       "UPDATE agent_state SET status = ?, output = ?, error = ?, aborted = ?, abort_reason = ?,"
+          + " pending = NULL,"
           + GUARD;
+
+  /** Interrupted (nothing pending then) or resumed. */
+  private static final String STATUS =
+      "UPDATE agent_state SET status = ?, pending = NULL," + GUARD;
 
   private static final String SELECT_STATE =
       "SELECT custom_state, event_seq FROM agent_state WHERE run_id = ?";
@@ -94,6 +99,12 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
       updateState(connection, runId, seqNr, e);
       return;
     }
+    if (event instanceof RunEvent.ApprovalRequested
+        || event instanceof RunEvent.ClientToolRequested
+        || event instanceof RunEvent.ApprovalDecided) {
+      PendingProjection.apply(connection, runId, seqNr, event);
+      return;
+    }
     if (!update(connection, runId, seqNr, event)) {
       return;
     }
@@ -122,6 +133,11 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
           null,
           e.error(),
           e.timestamp());
+      PendingProjection.resolved(connection, runId, e.toolCallId());
+    } else if (event instanceof RunEvent.RunInterrupted e && e.interrupted() != null) {
+      insertInterrupted(connection, runId, e.interrupted(), e.reason(), e);
+    } else if (event instanceof RunEvent.RunResumed e && e.message() != null) {
+      insertMessage(connection, runId, "user", e.message(), null, null, null, null, null, e.timestamp());
     } else if (event instanceof RunEvent.OutputRequested e) {
       insertMessage(connection, runId, "user", e.reminder(), null, null, null, null, null, e.timestamp());
     } else if (event instanceof RunEvent.RunAborted e && e.interrupted() != null) {
@@ -218,6 +234,10 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
     } else if (event instanceof RunEvent.RunAborted e) {
       updated =
           end(connection, runId, seqNr, e, RunStatus.failed, null, "aborted: " + e.reason(), e.reason());
+    } else if (event instanceof RunEvent.RunInterrupted e) {
+      updated = status(connection, runId, seqNr, e, RunStatus.interrupted);
+    } else if (event instanceof RunEvent.RunResumed e) {
+      updated = status(connection, runId, seqNr, e, RunStatus.running);
     } else if (event instanceof RunEvent.ToolResultRecorded
         || event instanceof RunEvent.OutputRequested
         || event instanceof RunEvent.SubAgentStarted) {
@@ -243,6 +263,16 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
         }
         throw outOfOrder(runId, seqNr, "the last projected event is " + lastSeq);
       }
+    }
+  }
+
+  private static int status(
+      Connection connection, String runId, long seqNr, RunEvent event, RunStatus status)
+      throws SQLException {
+    try (PreparedStatement s = connection.prepareStatement(STATUS)) {
+      s.setString(1, status.name());
+      guard(s, 2, runId, seqNr, event);
+      return s.executeUpdate();
     }
   }
 

@@ -191,7 +191,7 @@ abstract class ReadModelContract {
       assertEquals(
           Arrays.asList(
               "r1", "adder", "r1", "completed", 1L, "{\"a\":2}", "{\"sum\":2}", null, null, 0L,
-              null, 1000L, 1004L, 3L, 4L, 5L),
+              null, 1000L, 1004L, 3L, 4L, 5L, null),
           once.runs().get(0));
       // run_id, sequence, role, content, tool_calls, tool_call_id, tool_name, thinking, error
       assertEquals(
@@ -213,6 +213,55 @@ abstract class ReadModelContract {
           () -> RunEventHandler.project(connection, "Run|r2", 2, events.get(3)));
       connection.rollback();
     }
+  }
+
+  @Test
+  void aPersonInTheLoopSuspendsInterruptsAndResumesTheRow() throws Exception {
+    TestDatabase database = newDatabase();
+    List<RunEvent> events =
+        List.of(
+            new RunEvent.RunStarted("h1", "hitl", "go", "h1", null, Json.object(), 1000),
+            new RunEvent.ModelResponded(
+                1,
+                new AssistantMessage(
+                    "",
+                    List.of(
+                        new ToolCall("c1", "send", Json.object()),
+                        new ToolCall("c2", "locate", Json.object())),
+                    null),
+                "tool_calls",
+                new TokenUsage(1, 1),
+                1001),
+            new RunEvent.ApprovalRequested(1, "c1", "send", "a1", Json.object(), 1001),
+            new RunEvent.ClientToolRequested(1, "c2", "locate", Json.object(), 1001),
+            new RunEvent.ApprovalDecided(1, "c1", "a1", true, null, 1002),
+            new RunEvent.ToolResultRecorded(1, "c1", "send", Json.object(), true, null, 1003),
+            new RunEvent.ToolResultRecorded(1, "c2", "locate", Json.object(), true, null, 1004),
+            new RunEvent.RunInterrupted("wait", new AssistantMessage("half", List.of(), null), 1005),
+            new RunEvent.RunResumed("more", 1006));
+    List<String> statuses = new java.util.ArrayList<>();
+    List<Integer> pending = new java.util.ArrayList<>();
+    try (Connection connection = database.connect()) {
+      connection.setAutoCommit(false);
+      for (int i = 0; i < events.size(); i++) {
+        RunEventHandler.project(connection, "Run|h1", i + 1, events.get(i));
+        RunEventHandler.project(connection, "Run|h1", i + 1, events.get(i)); // again: skipped
+        connection.commit();
+        List<Object> row = Tables.read(database).runs().get(0);
+        statuses.add((String) row.get(3));
+        Object json = row.get(16);
+        pending.add(json == null ? 0 : Json.parse((String) json).size());
+      }
+    }
+    assertEquals(
+        List.of(
+            "running", "running", "suspended", "suspended", "suspended", "suspended", "running",
+            "interrupted", "running"),
+        statuses);
+    assertEquals(List.of(0, 0, 1, 2, 1, 1, 0, 0, 0), pending);
+    List<List<Object>> messages = Tables.read(database).messages();
+    assertEquals("interrupted: wait", messages.get(messages.size() - 2).get(8));
+    assertEquals("more", messages.get(messages.size() - 1).get(3));
   }
 
   // ---- waiting and comparing

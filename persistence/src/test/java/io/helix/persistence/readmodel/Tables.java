@@ -21,7 +21,7 @@ record Tables(List<List<Object>> runs, List<List<Object>> messages, List<List<Ob
               connection,
               "SELECT run_id, agent_type, stream_id, status, step_count, custom_state, output,"
                   + " error, parent_agent_id, aborted, abort_reason, created_at, updated_at,"
-                  + " input_tokens, output_tokens, event_seq FROM agent_state ORDER BY run_id"),
+                  + " input_tokens, output_tokens, event_seq, pending FROM agent_state ORDER BY run_id"),
           rows(
               connection,
               "SELECT run_id, sequence, role, content, tool_calls, tool_call_id, tool_name,"
