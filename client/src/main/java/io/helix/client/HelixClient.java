@@ -1,5 +1,6 @@
 package io.helix.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -180,6 +181,58 @@ public final class HelixClient {
       body.put("reason", reason);
     }
     return transport.post(Transport.runPath("abort", runId), body, Responses::runResult);
+  }
+
+  /**
+   * Decides a pending approval of a suspended run (see {@link RunResult#pending()}): approved, the
+   * tool runs (once, also across crashes); denied, the model is told so with {@code reason}. The
+   * same decision again is answered as the first time; another decision is a 409.
+   */
+  public RunResult approve(String runId, String approvalId, boolean approved, String reason) {
+    ObjectNode body = Transport.MAPPER.createObjectNode();
+    body.put("approvalId", approvalId).put("approved", approved);
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    return transport.post(Transport.runPath("approve", runId), body, Responses::runResult);
+  }
+
+  /**
+   * Answers a client-executed tool call of a suspended run with its result (validated against the
+   * tool's output schema: 400 otherwise, the run still waiting).
+   */
+  public RunResult submitToolResult(String runId, String toolCallId, JsonNode result) {
+    ObjectNode body = Transport.MAPPER.createObjectNode().put("toolCallId", toolCallId);
+    body.set("result", result);
+    return transport.post(Transport.runPath("tool-result", runId), body, Responses::runResult);
+  }
+
+  /** Answers a client-executed tool call of a suspended run with an error the model sees. */
+  public RunResult submitToolError(String runId, String toolCallId, String error) {
+    ObjectNode body =
+        Transport.MAPPER.createObjectNode().put("toolCallId", toolCallId).put("error", error);
+    return transport.post(Transport.runPath("tool-result", runId), body, Responses::runResult);
+  }
+
+  /**
+   * Interrupts the run: a soft stop (the model call and tools in flight are cancelled, what the
+   * model streamed is kept); {@link #resume} continues it.
+   */
+  public RunResult interrupt(String runId, String reason) {
+    ObjectNode body = Transport.MAPPER.createObjectNode();
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    return transport.post(Transport.runPath("interrupt", runId), body, Responses::runResult);
+  }
+
+  /** Continues an interrupted run, with a further user message when not null. */
+  public RunResult resume(String runId, String message) {
+    ObjectNode body = Transport.MAPPER.createObjectNode();
+    if (message != null) {
+      body.put("message", message);
+    }
+    return transport.post(Transport.runPath("resume", runId), body, Responses::runResult);
   }
 
   /** The run's state and its first 100 messages. */

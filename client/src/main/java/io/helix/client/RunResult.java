@@ -1,6 +1,7 @@
 package io.helix.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /**
  * A run's outcome, or its progress while it runs ({@code GET /agent/result/{runId}}).
@@ -31,6 +32,19 @@ public record RunResult(
     String parentRunId,
     String streamId,
     JsonNode json) {
+
+  /**
+   * What a suspended run waits for: each an object with {@code kind} ({@code approval} or {@code
+   * client_tool}), {@code runId}, {@code toolCallId}, {@code approvalId} (approvals),
+   * {@code toolName} and {@code input}; empty when it waits for nothing.
+   */
+  public List<JsonNode> pending() {
+    List<JsonNode> pending = new java.util.ArrayList<>();
+    if (json != null && json.path("pending").isArray()) {
+      json.get("pending").forEach(pending::add);
+    }
+    return List.copyOf(pending);
+  }
 
   /** The output as text: a text output as it is, a structured one as JSON; null when none. */
   public String outputText() {

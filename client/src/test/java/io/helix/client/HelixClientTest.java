@@ -138,6 +138,36 @@ class HelixClientTest {
   }
 
   @Test
+  void aPersonInTheLoopApprovesAnswersInterruptsAndResumes() throws Exception {
+    String suspended =
+        RUNNING.replace("\"running\"", "\"suspended\"")
+            .replace("\"streamId\":\"r 1\"}", "\"streamId\":\"r 1\",\"pending\":[{\"kind\":\"approval\","
+                + "\"runId\":\"r 1\",\"toolCallId\":\"c1\",\"approvalId\":\"a1\",\"toolName\":\"send_email\","
+                + "\"input\":{}}]}");
+    server.answer("POST /agent/approve/r 1", new Answer(200, JSON, suspended));
+    RunResult waiting = client.approve("r 1", "a1", false, "not now");
+    assertEquals(RunStatus.SUSPENDED, waiting.status());
+    assertEquals("a1", waiting.pending().get(0).get("approvalId").asText());
+    assertEquals(
+        json("{\"approvalId\":\"a1\",\"approved\":false,\"reason\":\"not now\"}"),
+        json(only("/agent/approve/").body()));
+
+    server.answer("POST /agent/tool-result/r 1", new Answer(200, JSON, RUNNING));
+    client.submitToolResult("r 1", "c2", json("{\"city\":\"Lisbon\"}"));
+    assertEquals(
+        json("{\"toolCallId\":\"c2\",\"result\":{\"city\":\"Lisbon\"}}"),
+        json(only("/agent/tool-result/").body()));
+
+    server.answer("POST /agent/interrupt/r 1", new Answer(200, JSON, RUNNING.replace("\"running\"", "\"interrupted\"")));
+    assertEquals(RunStatus.INTERRUPTED, client.interrupt("r 1", "wait").status());
+    assertEquals(json("{\"reason\":\"wait\"}"), json(only("/agent/interrupt/").body()));
+
+    server.answer("POST /agent/resume/r 1", new Answer(200, JSON, RUNNING));
+    assertEquals(RunStatus.RUNNING, client.resume("r 1", "go on").status());
+    assertEquals(json("{\"message\":\"go on\"}"), json(only("/agent/resume/").body()));
+  }
+
+  @Test
   void stateReadsTheRunAndAPageOfMessages() {
     server.answer("GET /agent/state/r1", new Answer(200, JSON,
         "{\"runId\":\"r1\",\"agentType\":\"research\",\"streamId\":\"r1\",\"status\":\"completed\","
