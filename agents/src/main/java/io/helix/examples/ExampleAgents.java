@@ -6,7 +6,10 @@ import io.helix.agent.AgentDefinition;
 import io.helix.agent.AgentRegistry;
 import java.util.List;
 
-/** The agents of the reference's registry example: {@code research} and {@code analyzer}. */
+/**
+ * The example agents: {@code research} and {@code analyzer} (the reference's registry example), and
+ * {@code assistant} (a person in the loop).
+ */
 public final class ExampleAgents {
 
   /** The analyzer's structured output. */
@@ -19,7 +22,7 @@ public final class ExampleAgents {
   private ExampleAgents() {}
 
   /**
-   * Both agents on {@code model} ({@code provider:model}); on the offline model their descriptions
+   * The agents on {@code model} ({@code provider:model}); on the offline model their descriptions
    * say so.
    */
   public static AgentRegistry registry(String model, FetchUrl.Settings fetchSettings) {
@@ -48,6 +51,9 @@ public final class ExampleAgents {
             .subAgent(analyzer)
             .maxSteps(20)
             .build();
-    return new AgentRegistry().register(research).register(analyzer);
+    return new AgentRegistry()
+        .register(research)
+        .register(analyzer)
+        .register(Assistant.agent(model, note));
   }
 }

@@ -53,6 +53,28 @@ public final class OfflineModel {
     Message last = request.messages().get(request.messages().size() - 1);
     String input = request.messages().get(0) instanceof UserMessage user ? user.content() : "";
     String callId = "offline-" + request.step();
+    String lower = input.toLowerCase(java.util.Locale.ROOT);
+    if (last instanceof UserMessage && offers(request, "send_email") && lower.contains("email")) {
+      List<ModelEvent> events = words("I will draft the email; it goes out once you approve it. ");
+      events.add(
+          ScriptedModel.toolCall(
+              callId,
+              "send_email",
+              Json.object()
+                  .put("to", "someone@example.com")
+                  .put("subject", "A message from your assistant")
+                  .put("body", input)));
+      events.add(ScriptedModel.finish("tool_calls", tokens(request), events.size()));
+      return events;
+    }
+    if (last instanceof UserMessage
+        && offers(request, "get_user_location")
+        && (lower.contains("where") || lower.contains("location"))) {
+      List<ModelEvent> events = words("Let me ask your device where you are. ");
+      events.add(ScriptedModel.toolCall(callId, "get_user_location", Json.object()));
+      events.add(ScriptedModel.finish("tool_calls", tokens(request), events.size()));
+      return events;
+    }
     if (last instanceof UserMessage && offers(request, "calculator")) {
       String expression = arithmeticIn(input);
       List<ModelEvent> events = words("I will compute " + expression + " with the calculator. ");

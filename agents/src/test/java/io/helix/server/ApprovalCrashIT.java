@@ -1,0 +1,71 @@
+package io.helix.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.testkit.TestRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged server killed with {@code kill -9} while a run waits for a person's approval: after
+ * the restart the run is still suspended with the same pending approval; approving it runs the tool
+ * once, the model response that asked for it is not requested again, and the run completes. The
+ * {@code assistant} example agent on the offline model, whose {@code send_email} needs approval.
+ */
+@Tag("slow")
+class ApprovalCrashIT {
+
+  @Test
+  void aSuspendedRunWaitsThroughKill9AndGoesOnWhenApproved() throws Exception {
+    Path dir = Files.createTempDirectory("helix-approval-crash");
+    String runId = "approval-crash-1";
+    JsonNode pendingBefore;
+    try (ServerProcess server = new ServerProcess(dir, Map.of(), List.of("-Dhelix.offline-model.pause=1ms"))) {
+      server.start();
+      server.post(
+          "/agent/execute",
+          "{\"agentType\":\"assistant\",\"message\":\"Please email Bob that the report is ready\","
+              + "\"runId\":\"" + runId + "\"}");
+      TestRuntime.awaitCondition(() -> "suspended".equals(server.status(runId)), Duration.ofSeconds(30));
+      JsonNode waiting = server.get("/agent/result/" + runId).body();
+      pendingBefore = waiting.get("pending").get(0);
+      assertEquals("approval", pendingBefore.get("kind").asText(), waiting.toString());
+      assertEquals("send_email", pendingBefore.get("toolName").asText());
+      assertEquals(1, waiting.get("steps").asInt(), "the model asked for the email at step 1");
+      server.kill(); // kill -9 while the run waits for a person
+    }
+    try (ServerProcess server = new ServerProcess(dir, Map.of(), List.of("-Dhelix.offline-model.pause=1ms"))) {
+      server.start();
+      JsonNode after = server.get("/agent/result/" + runId).body();
+      assertEquals("suspended", after.get("status").asText(), after.toString());
+      assertEquals(pendingBefore, after.get("pending").get(0), "the same pending approval");
+
+      ServerProcess.Reply approved =
+          server.post(
+              "/agent/approve/" + runId,
+              "{\"approvalId\":\"" + pendingBefore.get("approvalId").asText() + "\",\"approved\":true}");
+      assertEquals(200, approved.status(), approved.body().toString());
+      TestRuntime.awaitCondition(() -> "completed".equals(server.status(runId)), Duration.ofSeconds(30));
+      JsonNode done = server.get("/agent/result/" + runId).body();
+      JsonNode outbox = done.get("state").get("outbox");
+      assertEquals(1, outbox.size(), "the approved tool ran once: " + done);
+      assertEquals("someone@example.com", outbox.get(0).get("to").asText());
+      assertEquals(2, done.get("steps").asInt(), "step 1 was not asked again: " + done);
+
+      // the same decision again is answered as the first time; nothing runs twice
+      ServerProcess.Reply again =
+          server.post(
+              "/agent/approve/" + runId,
+              "{\"approvalId\":\"" + pendingBefore.get("approvalId").asText() + "\",\"approved\":true}");
+      assertTrue(again.status() == 200 || again.status() == 409, again.body().toString());
+      assertEquals(1, server.get("/agent/result/" + runId).body().get("state").get("outbox").size());
+    }
+  }
+}
