@@ -58,13 +58,14 @@ final class ApiRoutes extends AllDirectives {
     this.gate = new RequestGate(settings);
     RequestParsing requests = new RequestParsing(settings);
     RunDirectives runDirectives = new RunDirectives(executor);
-    this.runs = new RunRoutes(executor, requests, runDirectives, errors);
+    RequestBodies bodies = new RequestBodies(settings, requests);
+    this.runs = new RunRoutes(executor, requests, bodies, runDirectives, errors);
     this.streams =
         new StreamRoutes(requests, runDirectives, subscriptions, settings.sseHeartbeat());
     this.history = new HistoryRoutes(history, requests, runDirectives);
     this.agents = new AgentRoutes(agents, requests);
     this.webSockets = new WebSocketRoutes(requests, runDirectives, subscriptions, settings);
-    this.chats = new ChatRoutes(executor, requests, subscriptions, settings.sseHeartbeat());
+    this.chats = new ChatRoutes(executor, bodies, subscriptions, settings.sseHeartbeat());
   }
 
   Route route() {

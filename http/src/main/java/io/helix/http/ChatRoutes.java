@@ -35,13 +35,13 @@ import org.apache.pekko.util.ByteString;
 final class ChatRoutes extends AllDirectives {
 
   private final AgentExecutor executor;
-  private final RequestParsing requests;
+  private final RequestBodies requests;
   private final Subscriptions subscriptions;
   private final Duration heartbeat;
 
   ChatRoutes(
       AgentExecutor executor,
-      RequestParsing requests,
+      RequestBodies requests,
       Subscriptions subscriptions,
       Duration heartbeat) {
     this.executor = executor;

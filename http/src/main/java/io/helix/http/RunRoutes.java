@@ -15,11 +15,17 @@ final class RunRoutes extends AllDirectives {
 
   private final AgentExecutor executor;
   private final RequestParsing requests;
+  private final RequestBodies bodies;
   private final RunDirectives runs;
   private final ErrorHandling errors;
 
   RunRoutes(
-      AgentExecutor executor, RequestParsing requests, RunDirectives runs, ErrorHandling errors) {
+      AgentExecutor executor,
+      RequestParsing requests,
+      RequestBodies bodies,
+      RunDirectives runs,
+      ErrorHandling errors) {
+    this.bodies = bodies;
     this.executor = executor;
     this.requests = requests;
     this.runs = runs;
@@ -28,7 +34,7 @@ final class RunRoutes extends AllDirectives {
 
   /** Starts a run; a W3C {@code traceparent} header puts the run in the caller's trace. */
   Route execute() {
-    return requests.executeRequest(
+    return bodies.executeRequest(
         request ->
             optionalHeaderValueByName(
                 "traceparent",
@@ -60,7 +66,7 @@ final class RunRoutes extends AllDirectives {
   }
 
   Route abort(String runId) {
-    return requests.abortReason(
+    return bodies.abortReason(
         reason ->
             runs.withRun(
                 runId,
@@ -69,7 +75,7 @@ final class RunRoutes extends AllDirectives {
 
   /** Decides a pending approval: 404 unknown, 409 decided otherwise or not suspended. */
   Route approve(String runId) {
-    return requests.approveRequest(
+    return bodies.approveRequest(
         request ->
             runs.withRun(
                 runId,
@@ -84,7 +90,7 @@ final class RunRoutes extends AllDirectives {
 
   /** A client-executed tool's result: 400 invalid (the run still waits), 404 unknown call. */
   Route toolResult(String runId) {
-    return requests.toolResultRequest(
+    return bodies.toolResultRequest(
         request ->
             runs.withRun(
                 runId,
@@ -99,7 +105,7 @@ final class RunRoutes extends AllDirectives {
 
   /** A soft stop: 409 for an ended run. */
   Route interrupt(String runId) {
-    return requests.abortReason(
+    return bodies.abortReason(
         reason ->
             runs.withRun(
                 runId,
@@ -111,7 +117,7 @@ final class RunRoutes extends AllDirectives {
 
   /** Goes on with an interrupted run: 409 unless it is interrupted. */
   Route resume(String runId) {
-    return requests.resumeMessage(
+    return bodies.resumeMessage(
         message ->
             runs.withRun(
                 runId,

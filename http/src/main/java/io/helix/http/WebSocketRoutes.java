@@ -198,7 +198,7 @@ final class WebSocketRoutes extends AllDirectives {
   private static CompletionStage<Object> onClientFrame(AgentHandle handle, String text) {
     JsonNode frame;
     try {
-      frame = RequestParsing.JSON_READER.readTree(text);
+      frame = RequestBodies.JSON_READER.readTree(text);
     } catch (IOException e) {
       return CompletableFuture.completedFuture("");
     }
