@@ -2,6 +2,7 @@ package io.helix.http;
 
 import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentHandle;
+import io.helix.agent.PendingRequest;
 import io.helix.json.Json;
 import java.time.Duration;
 import java.util.Optional;
@@ -19,6 +20,8 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
@@ -52,11 +55,85 @@ final class ChatRoutes extends AllDirectives {
 
   Route chat() {
     return requests.chatRequest(
-        chat ->
-            onSuccess(
+        chat -> {
+          String runId = runId(chat.chatId(), chat.turn());
+          if (chat.text() != null) {
+            return onSuccess(
                 RunDirectives.invokeValidating(
-                    () -> executor.execute(chat.agentType(), chat.text(), runId(chat.chatId(), chat.turn()))),
-                this::uiStream));
+                    () -> executor.execute(chat.agentType(), chat.text(), runId)),
+                handle -> uiStream(handle, 0, -1));
+          }
+          return extractMaterializer(
+              materializer ->
+                  onSuccess(
+                      RunDirectives.invoke(() -> executor.getHandle(runId)),
+                      handle ->
+                          handle.isEmpty()
+                              ? complete(Problems.runNotFound(runId))
+                              : onSuccess(
+                                  answer(handle.get(), chat, materializer),
+                                  from -> uiStream(handle.get(), from.offset(), from.step()))));
+        });
+  }
+
+  /** Where a continued message's stream starts: after what was sent, at the run's step then. */
+  private record Continue(long offset, int step) {}
+
+  /**
+   * Gives the run what the client answered (tool approvals, client tools' results) for what it
+   * waits for; what it does not wait for is left (the message carries earlier answers too).
+   */
+  private CompletionStage<Continue> answer(
+      AgentHandle run, RequestBodies.ChatRequest chat, Materializer materializer) {
+    return run.streamStatus()
+        .thenCombine(
+            run.status(),
+            (stream, status) -> {
+              CompletableFuture<?> given = CompletableFuture.completedFuture(null);
+              for (PendingRequest pending : status.pending()) {
+                for (RequestBodies.ChatApproval approval : chat.approvals()) {
+                  if (approval.approvalId().equals(pending.approvalId())) {
+                    given =
+                        given.thenCompose(
+                            x ->
+                                run.approve(
+                                        approval.approvalId(), approval.approved(), approval.reason())
+                                    .toCompletableFuture());
+                  }
+                }
+                for (RequestBodies.ChatToolOutput output : chat.toolOutputs()) {
+                  if (PendingRequest.CLIENT_TOOL.equals(pending.kind())
+                      && output.toolCallId().equals(pending.toolCallId())) {
+                    given =
+                        given.thenCompose(
+                            x ->
+                                run.submitToolResult(
+                                        output.toolCallId(), output.result(), output.error())
+                                    .toCompletableFuture());
+                  }
+                }
+              }
+              return given.thenCompose(done -> lastStop(run, stream.nextOffset(), materializer));
+            })
+        .thenCompose(continued -> continued);
+  }
+
+  /**
+   * Where the previous response of the turn stopped: just after the run's last wait ({@code
+   * run_status} suspended or interrupted) before {@code end}; what came after it (a tool that ran
+   * on while the run waited) belongs to the continued message.
+   */
+  private static CompletionStage<Continue> lastStop(
+      AgentHandle run, long end, Materializer materializer) {
+    UiMessageStream protocol = new UiMessageStream(run.runId());
+    return run.stream(0)
+        .take(end)
+        .runWith(
+            Sink.fold(
+                new Continue(0, -1),
+                (stop, chunk) ->
+                    protocol.ends(chunk) ? new Continue(chunk.seq() + 1, chunk.step()) : stop),
+            materializer);
   }
 
   Route resume(String chatId) {
@@ -70,7 +147,7 @@ final class ChatRoutes extends AllDirectives {
                     run ->
                         run.status().isTerminal()
                             ? complete(StatusCodes.NO_CONTENT)
-                            : uiStream(latest.get())));
+                            : uiStream(latest.get(), 0, -1)));
   }
 
   /** The run of the chat's last turn: turns are numbered from 1, so the first missing ends it. */
@@ -92,14 +169,15 @@ final class ChatRoutes extends AllDirectives {
     return chatId + ":" + turn;
   }
 
-  private Route uiStream(AgentHandle handle) {
+  /** The run's chunks from {@code from} as a UI message stream; {@code step} the step before them. */
+  private Route uiStream(AgentHandle handle, long from, int step) {
     Source<ByteString, NotUsed> body =
         subscriptions
             .subscribe(
                 handle,
-                0,
+                from,
                 chunks -> {
-                  UiMessageStream protocol = new UiMessageStream(handle.runId());
+                  UiMessageStream protocol = new UiMessageStream(handle.runId(), step);
                   return Source.from(protocol.start())
                       .concat(
                           chunks

@@ -75,13 +75,16 @@ final class RequestBodies extends AllDirectives {
   }
 
   /**
-   * A chat turn as the AI SDK's {@code DefaultChatTransport} sends it: {@code {id, messages,
+   * A chat request as the AI SDK's {@code DefaultChatTransport} sends it: {@code {id, messages,
    * trigger?, messageId?, ...}} plus the transport's own {@code body} fields, of which {@code
-   * agentType} is needed. Fields this server does not use are allowed (the SDK adds its own). The
-   * turn is the last message, which must be the user's, as text parts.
+   * agentType} is needed. Fields this server does not use are allowed (the SDK adds its own). When
+   * the last message is the user's, it is a new turn (its text parts); when it is the assistant's,
+   * it continues that turn with what the client added to it: tool approvals it answered ({@code
+   * approval-responded}) and client tools' results ({@code output-available}, {@code
+   * output-error}).
    */
   Route chatRequest(Function<ChatRequest, Route> inner) {
-    return noParams(
+    return queries.noParams(
         () ->
             jsonBody(
                 true,
@@ -93,9 +96,17 @@ final class RequestBodies extends AllDirectives {
                   if (messages == null || !messages.isArray() || messages.isEmpty()) {
                     throw invalid("'messages' must be a non-empty array of UI messages");
                   }
+                  int turn = 0;
+                  for (JsonNode message : messages) {
+                    turn += "user".equals(message.path("role").asText()) ? 1 : 0;
+                  }
                   JsonNode last = messages.get(messages.size() - 1);
-                  if (!"user".equals(last.path("role").asText())) {
-                    throw invalid("the last message must be the user's");
+                  String role = last.path("role").asText();
+                  if ("assistant".equals(role) && turn > 0) {
+                    return inner.apply(continuation(chatId, agentType, turn, last));
+                  }
+                  if (!"user".equals(role)) {
+                    throw invalid("the last message must be the user's (or the assistant's, answered)");
                   }
                   StringBuilder text = new StringBuilder();
                   for (JsonNode part : last.path("parts")) {
@@ -106,16 +117,57 @@ final class RequestBodies extends AllDirectives {
                   if (text.toString().isBlank()) {
                     throw invalid("the last message has no text part");
                   }
-                  int turn = 0;
-                  for (JsonNode message : messages) {
-                    turn += "user".equals(message.path("role").asText()) ? 1 : 0;
-                  }
-                  return inner.apply(new ChatRequest(chatId, agentType, text.toString(), turn));
+                  return inner.apply(
+                      new ChatRequest(chatId, agentType, text.toString(), turn, List.of(), List.of()));
                 }));
   }
 
-  /** A chat turn: the chat, the agent, the user's text, and which user turn it is (from 1). */
-  record ChatRequest(String chatId, String agentType, String text, int turn) {}
+  private static ChatRequest continuation(String chatId, String agentType, int turn, JsonNode last) {
+    List<ChatApproval> approvals = new java.util.ArrayList<>();
+    List<ChatToolOutput> outputs = new java.util.ArrayList<>();
+    for (JsonNode part : last.path("parts")) {
+      String type = part.path("type").asText();
+      if (!type.startsWith("tool-") && !type.equals("dynamic-tool")) {
+        continue;
+      }
+      String state = part.path("state").asText();
+      String toolCallId = part.path("toolCallId").asText();
+      if (state.equals("approval-responded") && part.path("approval").isObject()) {
+        JsonNode approval = part.get("approval");
+        approvals.add(
+            new ChatApproval(
+                approval.path("id").asText(),
+                approval.path("approved").asBoolean(false),
+                approval.hasNonNull("reason") ? approval.get("reason").asText() : null));
+      } else if (state.equals("output-available")) {
+        outputs.add(new ChatToolOutput(toolCallId, part.get("output"), null));
+      } else if (state.equals("output-error")) {
+        outputs.add(new ChatToolOutput(toolCallId, null, part.path("errorText").asText("error")));
+      }
+    }
+    if (approvals.isEmpty() && outputs.isEmpty()) {
+      throw invalid("the assistant's message answers no tool approval or client tool");
+    }
+    return new ChatRequest(chatId, agentType, null, turn, approvals, outputs);
+  }
+
+  /**
+   * A chat request: the chat, the agent, which user turn (from 1), and either the user's text (a
+   * new turn: {@code text} not null) or what the client answered in the turn's message.
+   */
+  record ChatRequest(
+      String chatId,
+      String agentType,
+      String text,
+      int turn,
+      List<ChatApproval> approvals,
+      List<ChatToolOutput> toolOutputs) {}
+
+  /** A tool approval the user answered. */
+  record ChatApproval(String approvalId, boolean approved, String reason) {}
+
+  /** A client tool's result ({@code error} null) or error, as the message carries it. */
+  record ChatToolOutput(String toolCallId, JsonNode result, String error) {}
 
   /** The reason of an abort: the optional body {@code {reason?}}. */
   Route abortReason(Function<Optional<String>, Route> inner) {

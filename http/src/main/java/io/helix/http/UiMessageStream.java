@@ -23,13 +23,19 @@ final class UiMessageStream {
   static final String VERSION = "v1";
 
   private final String runId;
-  private int step = -1;
+  private int step;
   private String openText;
   private String openReasoning;
   private int parts;
 
   UiMessageStream(String runId) {
+    this(runId, -1);
+  }
+
+  /** A response that continues the run's message from step {@code step} (-1: from its start). */
+  UiMessageStream(String runId, int step) {
     this.runId = runId;
+    this.step = step;
   }
 
   /** The first chunks of the response. */
@@ -44,7 +50,9 @@ final class UiMessageStream {
       return out;
     }
     JsonNode data = chunk.data();
-    if (chunk.step() > step && !chunk.type().equals(ChunkTypes.RUN_END)) {
+    if (chunk.step() > step
+        && !chunk.type().equals(ChunkTypes.RUN_END)
+        && !chunk.type().equals(ChunkTypes.RUN_STATUS)) {
       closeParts(out);
       if (step >= 0) {
         out.add(type("finish-step"));
@@ -112,6 +120,23 @@ final class UiMessageStream {
                   .put("errorText", data.path("error").asText()));
         }
       }
+      case ChunkTypes.TOOL_APPROVAL_REQUEST -> {
+        closeParts(out);
+        out.add(
+            type("tool-approval-request")
+                .put("approvalId", data.path("approvalId").asText())
+                .put("toolCallId", data.path("toolCallId").asText()));
+      }
+      case ChunkTypes.RUN_STATUS -> {
+        if (waitsForSomeone(chunk)) {
+          // the answer stops here: a person approves, or the client runs its tool, then sends again
+          closeParts(out);
+          if (step >= 0) {
+            out.add(type("finish-step"));
+          }
+          out.add(type("finish"));
+        }
+      }
       case ChunkTypes.ERROR -> {
         closeParts(out);
         out.add(type("error").put("errorText", data.path("error").asText()));
@@ -130,9 +155,20 @@ final class UiMessageStream {
     return out;
   }
 
-  /** Whether the chunk ends the response: the root run's end. */
+  /**
+   * Whether the chunk ends the response: the root run's end, or the run waiting for someone (an
+   * approval, a client-executed tool, an interrupt), as the AI SDK's tool approvals and client
+   * tools expect: the client answers in its next request.
+   */
   boolean ends(StreamChunk chunk) {
-    return chunk.type().equals(ChunkTypes.RUN_END) && chunk.runId().equals(runId);
+    return chunk.runId().equals(runId)
+        && (chunk.type().equals(ChunkTypes.RUN_END) || waitsForSomeone(chunk));
+  }
+
+  private static boolean waitsForSomeone(StreamChunk chunk) {
+    String status = chunk.data().path("status").asText();
+    return chunk.type().equals(ChunkTypes.RUN_STATUS)
+        && (status.equals("suspended") || status.equals("interrupted"));
   }
 
   private void closeParts(List<ObjectNode> out) {

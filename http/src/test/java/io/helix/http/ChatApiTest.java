@@ -66,6 +66,50 @@ class ChatApiTest {
   }
 
   @Test
+  void aToolApprovalStopsTheAnswerAndTheApprovedCallContinuesIt() throws Exception {
+    String node = EventSourceClientTest.node();
+    JsonNode seen = run(node, "chat-in-the-loop.mjs", "chat-approve", "hitl", "please send it", "approve");
+    JsonNode send = part(seen.get("first"), "tool-send");
+    assertEquals("approval-requested", send.get("state").asText(), seen.get("first").toString());
+    // add ran beside it, whether its output came with the first answer or with the continued one
+    assertEquals("output-available", part(seen.get("final"), "tool-add").get("state").asText());
+    JsonNode done = part(seen.get("final"), "tool-send");
+    assertEquals("output-available", done.get("state").asText(), seen.get("final").toString());
+    assertEquals("bob@example.com", done.get("output").get("sent").asText());
+    assertTrue(text(seen.get("final")).contains("done: "), seen.get("final").toString());
+    assertEquals(
+        "completed",
+        TestServer.json(server.get("/agent/result/chat-approve:1")).get("status").asText());
+  }
+
+  @Test
+  void aClientToolsOutputFromTheMessageContinuesTheRun() throws Exception {
+    String node = EventSourceClientTest.node();
+    JsonNode seen =
+        run(node, "chat-in-the-loop.mjs", "chat-where", "hitl", "where am I", "output:{\"city\":\"Lisbon\"}");
+    assertEquals("input-available", part(seen.get("first"), "tool-locate").get("state").asText());
+    assertTrue(text(seen.get("final")).contains("Lisbon"), seen.get("final").toString());
+    assertEquals(
+        "completed",
+        TestServer.json(server.get("/agent/result/chat-where:1")).get("status").asText());
+  }
+
+  private static JsonNode part(JsonNode message, String type) {
+    for (JsonNode part : message.get("parts")) {
+      if (part.get("type").asText().equals(type)) {
+        return part;
+      }
+    }
+    throw new AssertionError("no " + type + " part in " + message);
+  }
+
+  private static String text(JsonNode message) {
+    StringBuilder text = new StringBuilder();
+    message.get("parts").forEach(p -> text.append(p.path("type").asText().equals("text") ? p.get("text").asText() : ""));
+    return text.toString();
+  }
+
+  @Test
   void badChatRequestsAreProblems() {
     for (String body :
         List.of(
@@ -89,14 +133,14 @@ class ChatApiTest {
   }
 
   private JsonNode chat(String node, String chatId, String agentType, String text) throws Exception {
+    return run(node, "chat.mjs", chatId, agentType, text);
+  }
+
+  private JsonNode run(String node, String script, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(node, CLIENTS.resolve(script).toString(), server.base.resolve("/api/chat").toString()));
+    command.addAll(List.of(args));
     ProcessBuilder builder =
-        new ProcessBuilder(
-                node,
-                CLIENTS.resolve("chat.mjs").toString(),
-                server.base.resolve("/api/chat").toString(),
-                chatId,
-                agentType,
-                text)
+        new ProcessBuilder(command)
             .directory(CLIENTS.toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT);
     String path = System.getenv("PATH");
