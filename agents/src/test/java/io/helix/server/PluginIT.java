@@ -135,4 +135,24 @@ class PluginIT {
           log.contains("the HTTP API would listen on 0.0.0.0 with no authentication"), log);
     }
   }
+
+  @Test
+  void theLogIsOneJsonObjectPerLineWhenAsked() throws Exception {
+    Path dir = Files.createTempDirectory("helix-json-log");
+    String log;
+    try (ServerProcess server = new ServerProcess(dir, Map.of("HELIX_LOG_FORMAT", "json"), List.of())) {
+      server.start();
+      log = server.logText();
+    }
+    boolean ready = false;
+    for (String line : log.split("\n")) {
+      if (line.isBlank() || line.startsWith("Picked up")) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode entry = io.helix.json.Json.parse(line);
+      assertTrue(entry.has("level") && entry.has("loggerName") && entry.has("mdc"), line);
+      ready |= entry.path("formattedMessage").asText().startsWith("Helix server ready");
+    }
+    assertTrue(ready, "the start is logged as JSON: " + log);
+  }
 }

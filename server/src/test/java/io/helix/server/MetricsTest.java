@@ -92,6 +92,7 @@ class MetricsTest {
           value(families, "gen_ai_client_token_usage_tokens", with(model, "gen_ai_token_type", "output"), "sum"));
       assertTrue(value(families, "jvm_memory_used_bytes", Map.of("area", "heap", "id", "G1 Eden Space")) >= 0);
       assertEquals(1, value(families, "helix_cluster_members", Map.of("status", "up")));
+      assertEquals(0, value(families, "helix_runs_active", Map.of()), "every run ended");
     }
   }
 

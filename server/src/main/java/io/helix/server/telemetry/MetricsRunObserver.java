@@ -19,13 +19,28 @@ import java.time.Duration;
 final class MetricsRunObserver implements RunObserver {
 
   private final MeterRegistry registry;
+  private final java.util.Set<String> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   MetricsRunObserver(MeterRegistry registry) {
     this.registry = registry;
+    io.micrometer.core.instrument.Gauge.builder("helix.runs.active", active, java.util.Set::size)
+        .description("Runs working on this node (started or resumed here, not ended or moved)")
+        .register(registry);
+  }
+
+  @Override
+  public void runResumed(String runId, String agentType, String traceParent) {
+    active.add(runId);
+  }
+
+  @Override
+  public void runStopped(String runId) {
+    active.remove(runId);
   }
 
   @Override
   public void runStarted(String runId, String agentType) {
+    active.add(runId);
     Counter.builder("helix.runs.started")
         .description("Runs started on this node")
         .tag("agent_type", agentType)
@@ -36,6 +51,7 @@ final class MetricsRunObserver implements RunObserver {
   @Override
   public void runEnded(
       String runId, String agentType, RunStatus status, String error, long durationMillis) {
+    active.remove(runId);
     Counter.builder("helix.runs.ended")
         .description("Runs that ended on this node, by how")
         .tag("agent_type", agentType)
