@@ -48,6 +48,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * no actor); {@link RunWork} carries out what follows a persisted event, with the work in flight
  * in {@link ModelAttempt}, {@link ToolRunner} and {@link SubAgents}; {@link RunChunks} says what
  * is streamed and {@link ChunkOutbox} sends it.
+ *
+ * <p>At some 420 lines it is the module's longest class on purpose: every command a run takes, in
+ * every state, with what it persists and answers, reads in this one place; each handler is a few
+ * lines that hand the work to the classes above.
  */
 public final class RunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<RunCommand, RunEvent, RunState> {
