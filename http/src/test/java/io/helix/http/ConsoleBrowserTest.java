@@ -15,6 +15,7 @@ import io.helix.model.ScriptedModel;
 import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.persistence.readmodel.ReadModel;
+import io.helix.testkit.HitlAgents;
 import io.helix.testkit.TestRuntime;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +48,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * and the API in-process, on the embedded H2 journal with the read model, bearer tokens on), the
  * browser behind a proxy that can drop its connections ({@link DroppingProxy}). The agents are
  * {@link ConsoleAgents}'; the {@code puppet} model sends each piece of text when the test says so.
- * Explicit waits only. Screenshots go to {@code target/console-*.png} ({@link #SCREENSHOT}: a
- * finished run's view).
+ * The {@code hitl} agent of {@link TestServer} ({@link HitlAgents}) waits for a person: an approval,
+ * a client-executed tool's result, or a long answer to interrupt and resume. Explicit waits only.
+ * Screenshots go to {@code target/console-*.png} ({@link #SCREENSHOT}: a finished run's view,
+ * {@link #APPROVAL_SCREENSHOT}: a suspended one's).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleBrowserTest {
@@ -56,6 +59,7 @@ class ConsoleBrowserTest {
   static final String TOKEN = "console-browser-token-0123456789abcdef";
   static final Path SCREENSHOT = Path.of("target", "console-run-view.png");
   static final Path PHONE_SCREENSHOT = Path.of("target", "console-run-view-phone.png");
+  static final Path APPROVAL_SCREENSHOT = Path.of("target", "console-approval.png");
   static final By STREAMED = By.cssSelector("#activity > li.assistant .streamed");
 
   private final PuppetModel puppet = new PuppetModel();
@@ -242,6 +246,94 @@ class ConsoleBrowserTest {
     assertTrue(result.aborted());
     assertEquals("aborted from the console", result.abortReason());
     wait.until(d -> text(By.id("run-facts")).contains("aborted: aborted from the console"));
+    waitForAttribute(By.id("stream-state"), "data-state", "ended");
+  }
+
+  @Test
+  void anApprovalIsAskedForAndGivenFromTheConsole() throws Exception {
+    int sentBefore = HitlAgents.SENT.get();
+    driver.get(console + "#/new");
+    wait.until(d -> !d.findElements(By.cssSelector("#agent option[value='hitl']")).isEmpty());
+    new Select(driver.findElement(By.id("agent"))).selectByValue("hitl");
+    driver.findElement(By.id("message")).sendKeys("please send it");
+    driver.findElement(By.id("start-button")).click();
+    String runId = runIdFromUrl();
+
+    waitForText(By.id("run-status"), "suspended");
+    By card = By.cssSelector("#pending > li.approval[data-tool-call-id='call-send']");
+    wait.until(d -> text(card).contains("bob@example.com"));
+    assertTrue(text(card).contains("Allow send to run?"), text(card));
+    By sendCall = By.cssSelector("#activity > li.tool[data-tool-call-id='call-send']");
+    wait.until(d -> text(sendCall).contains("awaits approval"));
+    // the other call of the same response ran meanwhile
+    wait.until(d -> text(By.cssSelector("#activity > li.tool[data-tool-call-id='call-add']")).contains("\"sum\": 5"));
+    wait.until(d -> text(By.cssSelector("#activity > li.status.suspended")).contains("send (approval)"));
+    wait.until(d -> text(By.id("run-facts")).contains("suspended: waits for 1 approval"));
+    assertEquals(Boolean.TRUE, js("return document.getElementById('pending').querySelectorAll('input, textarea')"
+        + ".length === [...document.getElementById('pending').querySelectorAll('input, textarea')].filter(e => e.labels.length).length"));
+    screenshot(1280, APPROVAL_SCREENSHOT);
+    screenshot(390, Path.of("target", "console-approval-phone.png"));
+
+    // with the keyboard: a reason, Tab to Approve, Enter
+    WebElement reason = visible(card).findElement(By.cssSelector("input.reason"));
+    reason.sendKeys("fine by me");
+    new Actions(driver).sendKeys(Keys.TAB).perform();
+    assertEquals("Approve", driver.switchTo().activeElement().getText());
+    new Actions(driver).sendKeys(Keys.ENTER).perform();
+
+    waitForText(By.id("run-status"), "completed");
+    wait.until(invisibilityOfElementLocated(By.id("pending-panel")));
+    wait.until(d -> text(sendCall).contains("Approved: fine by me"));
+    wait.until(d -> text(sendCall).contains("\"sent\": \"bob@example.com\""));
+    wait.until(d -> text(By.id("run-outcome")).contains("send={\"sent\":\"bob@example.com\"}"));
+    assertEquals(RunStatus.completed, await(await(server.runtime.executor.getHandle(runId)).orElseThrow().result()).status());
+    assertEquals(sentBefore + 1, HitlAgents.SENT.get());
+  }
+
+  @Test
+  void aClientToolsResultIsGivenFromTheConsoleAndARefusedOneSaysWhy() throws Exception {
+    AgentHandle handle = await(server.runtime.executor.execute("hitl", "where am I", null));
+    driver.get(console + "#/runs/" + handle.runId());
+    waitForText(By.id("run-status"), "suspended");
+    By card = By.cssSelector("#pending > li.client-tool[data-tool-call-id='call-where']");
+    wait.until(d -> text(card).contains("\"precision\": \"city\""));
+    wait.until(d -> text(By.cssSelector("#activity > li.tool[data-tool-call-id='call-where']")).contains("awaits client"));
+    WebElement result = visible(card).findElement(By.tagName("textarea"));
+
+    // not the tool's output schema: 400, said in the card, and the run still waits
+    result.sendKeys("{\"town\": \"Lisbon\"}");
+    driver.findElement(card).findElement(By.cssSelector("button.submit-result")).click();
+    By error = By.cssSelector("#pending > li.client-tool[data-tool-call-id='call-where'] .error-text");
+    wait.until(d -> text(error).startsWith("The result was refused: "));
+    assertEquals("suspended", text(By.id("run-status")));
+
+    result.clear();
+    result.sendKeys("{\"city\": \"Lisbon\"}");
+    result.sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));
+    waitForText(By.id("run-status"), "completed");
+    wait.until(d -> text(By.id("run-outcome")).contains("locate={\"city\":\"Lisbon\"}"));
+    wait.until(invisibilityOfElementLocated(By.id("pending-panel")));
+  }
+
+  @Test
+  void aRunIsInterruptedAndResumedWithAMessage() throws Exception {
+    AgentHandle handle = await(server.runtime.executor.execute("hitl", "long", null));
+    driver.get(console + "#/runs/" + handle.runId());
+    wait.until(d -> text(STREAMED).startsWith("word0"));
+    visible(By.id("interrupt-button")).click();
+
+    waitForText(By.id("run-status"), "interrupted");
+    wait.until(invisibilityOfElementLocated(By.id("interrupt-button")));
+    wait.until(d -> text(By.cssSelector("#activity > li.status.interrupted")).contains("Interrupted: interrupted from the console"));
+    assertTrue(!text(STREAMED).contains("word399"), "the answer was not cut short");
+    WebElement message = visible(By.id("resume-message"));
+    message.sendKeys("shorter, please");
+    message.sendKeys(Keys.ENTER);
+
+    waitForText(By.id("run-status"), "completed");
+    wait.until(d -> text(By.cssSelector("#activity > li.resumed .body")).equals("shorter, please"));
+    wait.until(d -> text(By.id("run-outcome")).contains("you said: shorter, please"));
+    wait.until(invisibilityOfElementLocated(By.id("resume-message")));
     waitForAttribute(By.id("stream-state"), "data-state", "ended");
   }
 

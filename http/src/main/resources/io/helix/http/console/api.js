@@ -90,7 +90,19 @@ export const api = {
   execute: (agentType, message) => request('POST', 'agent/execute', {body: {agentType, message}}),
   abort: (runId, reason) =>
     request('POST', `agent/abort/${encodeURIComponent(runId)}`, {body: reason ? {reason} : {}}),
+  approve: (runId, approvalId, approved, reason) =>
+    request('POST', `agent/approve/${encodeURIComponent(runId)}`,
+      {body: reason ? {approvalId, approved, reason} : {approvalId, approved}}),
+  toolResult: (runId, toolCallId, outcome) =>
+    request('POST', `agent/tool-result/${encodeURIComponent(runId)}`, {body: {toolCallId, ...outcome}}),
+  interrupt: (runId, reason) =>
+    request('POST', `agent/interrupt/${encodeURIComponent(runId)}`, {body: reason ? {reason} : {}}),
+  resume: (runId, message) =>
+    request('POST', `agent/resume/${encodeURIComponent(runId)}`, {body: message ? {message} : {}}),
 };
+
+/** The statuses of a run that has not ended: it may still go on. */
+export const LIVE_STATUSES = Object.freeze(['running', 'suspended', 'interrupted']);
 
 /**
  * The URL of a run's Server-Sent Events stream from offset `from` (null: from the start). The token

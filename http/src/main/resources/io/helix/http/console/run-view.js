@@ -1,8 +1,10 @@
-// The view of one run: its summary (status, steps, usage, timing, output or error) with an Abort
-// button while it runs, its activity as streamed (text, tool calls, sub-agents, state patches),
-// its sub-agent tree, its state patches and its conversation as the run history keeps it.
+// The view of one run: its summary (status, steps, usage, timing, output or error) with Interrupt,
+// Resume and Abort buttons while it has not ended, what a suspended run waits for (approvals to
+// decide, client-executed tools' results to give), its activity as streamed (text, tool calls,
+// sub-agents, state patches, approvals), its sub-agent tree, its state patches and its
+// conversation as the run history keeps it.
 
-import {api, ApiError} from './api.js';
+import {api, ApiError, LIVE_STATUSES} from './api.js';
 import {announce, formatDuration, formatTime, formatUsage, h, pretty, replace, setBadge} from './dom.js';
 import {StreamFollower, StreamState} from './stream.js';
 import {Timeline} from './timeline.js';
@@ -19,6 +21,11 @@ const STREAM_STATE_TEXT = {
 
 /** A page of the conversation. */
 const MESSAGES_PAGE = 100;
+
+/** Chunks after which the run's status or what it waits for may have changed. */
+const STATUS_CHUNKS = new Set([
+  'tool_approval_request', 'tool_approval_decision', 'client_tool_request', 'run_status', 'run_interrupted', 'run_resumed',
+]);
 
 /**
  * Renders the run `runId` into `main`; answers a function that stops its timers and its stream.
@@ -43,6 +50,9 @@ class RunView {
     this.startedAt = null;
     this.endedAt = null;
     this.conversationLoaded = 0;
+    /** The cards of the pending requests shown, by tool call id (kept while pending: typing survives). */
+    this.pendingCards = new Map();
+    this.pendingCount = 0;
   }
 
   render() {
@@ -52,7 +62,20 @@ class RunView {
     this.abortReason = h('input', {id: 'abort-reason', name: 'reason', type: 'text', value: 'aborted from the console', autocomplete: 'off'});
     this.abortButton = h('button', {type: 'submit', class: 'danger', id: 'abort-button', text: 'Abort run'});
     this.abortForm = h('form', {class: 'abort', hidden: true, 'aria-label': 'Abort this run', onsubmit: (e) => this.abort(e)},
-      h('label', {for: 'abort-reason', text: 'Reason'}), this.abortReason, this.abortButton);
+      h('label', {for: 'abort-reason', text: 'Abort reason'}), this.abortReason, this.abortButton);
+    this.interruptButton = h('button', {type: 'button', class: 'secondary', id: 'interrupt-button', hidden: true,
+      text: 'Interrupt', title: 'Stop the run softly; it can be resumed', onclick: () => this.interrupt()});
+    this.resumeMessage = h('input', {id: 'resume-message', name: 'message', type: 'text', autocomplete: 'off',
+      placeholder: 'Optional further message'});
+    this.resumeButton = h('button', {type: 'submit', id: 'resume-button', text: 'Resume run'});
+    this.resumeForm = h('form', {class: 'resume', hidden: true, 'aria-label': 'Resume this run', onsubmit: (e) => this.resume(e)},
+      h('label', {for: 'resume-message', text: 'Message'}), this.resumeMessage, this.resumeButton);
+    this.controlError = h('p', {class: 'error-text', id: 'control-error', role: 'alert'});
+    this.pendingList = h('ol', {class: 'pending-list', id: 'pending'});
+    this.pendingPanel = h('section', {class: 'panel pending', id: 'pending-panel', hidden: true, 'aria-labelledby': 'pending-title'},
+      h('h2', {id: 'pending-title', text: 'Waiting for you'}),
+      h('p', {class: 'hint', text: 'The run is suspended until each of these is answered.'}),
+      this.pendingList);
     this.facts = h('dl', {class: 'facts', id: 'run-facts'});
     this.outcome = h('div', {class: 'outcome', id: 'run-outcome'});
     this.streamState = h('p', {class: 'stream-state', id: 'stream-state', role: 'status'});
@@ -69,8 +92,11 @@ class RunView {
       this.main,
       h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'},
         h('ol', {}, h('li', {}, h('a', {href: '#/runs', text: 'Runs'})), h('li', {'aria-current': 'page', text: this.runId}))),
-      h('header', {class: 'run-head'}, h('div', {class: 'run-title'}, this.title, this.status), this.abortForm),
+      h('header', {class: 'run-head'}, h('div', {class: 'run-title'}, this.title, this.status),
+        h('div', {class: 'run-controls'}, this.interruptButton, this.resumeForm, this.abortForm)),
+      this.controlError,
       h('div', {class: 'run-grid'},
+        this.pendingPanel,
         h('div', {class: 'run-main'},
           h('section', {'aria-labelledby': 'activity-title', class: 'panel'},
             h('h2', {id: 'activity-title', text: 'Activity'}), this.streamState, this.activity),
@@ -141,18 +167,22 @@ class RunView {
     this.title.querySelector('.agent').textContent = r.agentType;
     document.title = `${r.agentType} ${this.runId} · Helix console`;
     setBadge(this.status, r.status, r.aborted);
-    this.abortForm.hidden = r.status !== 'running';
+    const live = LIVE_STATUSES.includes(r.status);
+    this.abortForm.hidden = !live;
+    this.interruptButton.hidden = r.status !== 'running' && r.status !== 'suspended';
+    this.resumeForm.hidden = r.status !== 'interrupted';
+    this.showPending(r.pending || []);
     const duration =
-      this.startedAt === null ? null : (this.endedAt ?? (r.status === 'running' ? Date.now() : null)) - this.startedAt;
+      this.startedAt === null ? null : (this.endedAt ?? (live ? Date.now() : null)) - this.startedAt;
     const fact = (name, ...value) => [h('dt', {text: name}), h('dd', {}, ...value)];
     replace(
       this.facts,
-      fact('Status', r.aborted ? `aborted${r.abortReason ? `: ${r.abortReason}` : ''}` : r.status),
+      fact('Status', r.aborted ? `aborted${r.abortReason ? `: ${r.abortReason}` : ''}` : statusText(r)),
       fact('Agent', r.agentType),
       fact('Steps', String(r.steps)),
       fact('Tokens', h('span', {id: 'run-usage', text: formatUsage(r.usage)})),
       fact('Started', h('time', {text: formatTime(this.startedAt)})),
-      fact(r.status === 'running' ? 'Running for' : 'Took', h('span', {id: 'run-duration', text: formatDuration(duration)})),
+      fact(r.status === 'running' ? 'Running for' : live ? 'Since start' : 'Took', h('span', {id: 'run-duration', text: formatDuration(duration)})),
       r.parentRunId ? fact('Parent run', h('a', {href: `#/runs/${encodeURIComponent(r.parentRunId)}`, text: r.parentRunId})) : null,
       r.streamId && r.streamId !== this.runId ? fact('Stream', h('code', {text: r.streamId})) : null,
     );
@@ -164,12 +194,18 @@ class RunView {
     if (r.status === 'failed' && r.error) outcome.push(h('h3', {text: 'Error'}), h('p', {class: 'error-text', text: r.error}));
     if (r.state && Object.keys(r.state).length) outcome.push(h('h3', {text: 'State'}), h('pre', {class: 'json', text: pretty(r.state)}));
     replace(this.outcome, outcome);
-    if (r.status === 'running') this.later(1000, () => this.tick());
+    if (live && !this.ticking) {
+      this.ticking = true;
+      this.later(1000, () => this.tick());
+    }
   }
 
-  /** While the run runs: the duration counts up. */
+  /** While the run has not ended: the duration counts up. */
   tick() {
-    if (this.result?.status !== 'running' || this.startedAt === null) return;
+    if (!LIVE_STATUSES.includes(this.result?.status) || this.startedAt === null) {
+      this.ticking = false;
+      return;
+    }
     const el = document.getElementById('run-duration');
     if (el) el.textContent = formatDuration(Date.now() - this.startedAt);
     this.later(1000, () => this.tick());
@@ -186,8 +222,8 @@ class RunView {
       this.result = await api.result(this.runId);
       if (this.disposed) return;
       this.showResult();
-      if (before === 'running' && this.result.status !== 'running') {
-        announce(`Run ${this.result.aborted ? 'aborted' : this.result.status}`);
+      if (before !== this.result.status) {
+        announce(`Run ${this.result.aborted ? 'aborted' : statusText(this.result)}`);
         this.loadConversation(false);
       }
     } catch (error) {
@@ -206,6 +242,7 @@ class RunView {
    * second).
    */
   onChunk(chunk) {
+    if (STATUS_CHUNKS.has(chunk.type)) this.refreshResult();
     if (chunk.runId !== this.runId || chunk.step <= (this.lastStep ?? 0)) return;
     this.lastStep = chunk.step;
     if (!this.stepRefreshPending) {
@@ -262,6 +299,186 @@ class RunView {
     }
   }
 
+  async interrupt() {
+    this.controlError.textContent = '';
+    this.interruptButton.disabled = true;
+    this.interruptButton.textContent = 'Interrupting…';
+    try {
+      this.result = await api.interrupt(this.runId, 'interrupted from the console');
+      if (this.disposed) return;
+      this.showResult();
+      announce('Run interrupted');
+      if (!this.resumeForm.hidden) this.resumeMessage.focus();
+      this.loadConversation(false);
+    } catch (error) {
+      this.controlFailed(error, 'Could not interrupt the run');
+    } finally {
+      this.interruptButton.disabled = false;
+      this.interruptButton.textContent = 'Interrupt';
+    }
+  }
+
+  async resume(event) {
+    event.preventDefault();
+    this.controlError.textContent = '';
+    this.resumeButton.disabled = true;
+    this.resumeButton.textContent = 'Resuming…';
+    try {
+      this.result = await api.resume(this.runId, this.resumeMessage.value.trim() || null);
+      if (this.disposed) return;
+      this.resumeMessage.value = '';
+      this.showResult();
+      announce('Run resumed');
+      this.title.focus();
+    } catch (error) {
+      this.controlFailed(error, 'Could not resume the run');
+    } finally {
+      this.resumeButton.disabled = false;
+      this.resumeButton.textContent = 'Resume run';
+    }
+  }
+
+  /** A refused Interrupt or Resume: said next to the buttons (the run is read again). */
+  controlFailed(error, what) {
+    if (error instanceof ApiError && error.unauthorized) {
+      this.ctx.unauthorized(error);
+      return;
+    }
+    this.controlError.textContent = `${what}: ${error.message}`;
+    this.refreshResult();
+  }
+
+  // ---- what a suspended run waits for
+
+  /**
+   * The pending requests as cards: new ones are added, answered ones removed, the others left as
+   * they are (with what was typed into them).
+   */
+  showPending(pending) {
+    const keys = new Set();
+    for (const request of pending) {
+      const key = request.toolCallId;
+      keys.add(key);
+      if (!this.pendingCards.has(key)) {
+        const card = this.pendingCard(request);
+        this.pendingCards.set(key, card);
+        this.pendingList.append(card);
+      }
+    }
+    for (const [key, card] of this.pendingCards) {
+      if (!keys.has(key)) {
+        card.remove();
+        this.pendingCards.delete(key);
+      }
+    }
+    this.pendingPanel.hidden = this.pendingCards.size === 0;
+  }
+
+  pendingCard(request) {
+    const n = ++this.pendingCount;
+    const approval = request.kind === 'approval';
+    const error = h('p', {class: 'error-text', role: 'alert', id: `pending-error-${n}`});
+    const input = h('pre', {class: 'json', tabindex: '0', 'aria-label': `Input of ${request.toolName}`, text: pretty(request.input ?? {})});
+    const head = approval
+      ? h('h3', {id: `pending-title-${n}`}, 'Allow ', h('code', {text: request.toolName}), ' to run?')
+      : h('h3', {id: `pending-title-${n}`}, 'Give the result of ', h('code', {text: request.toolName}));
+    const attrs = {
+      class: `pending-item ${approval ? 'approval' : 'client-tool'}`,
+      'data-tool-call-id': request.toolCallId,
+      'data-kind': request.kind,
+      'aria-labelledby': `pending-title-${n}`,
+    };
+    const runId = request.runId || this.runId;
+    const sub = runId !== this.runId
+      ? h('p', {class: 'hint'}, 'Asked by sub-agent run ', h('a', {href: `#/runs/${encodeURIComponent(runId)}`, text: runId}))
+      : null;
+    if (approval) {
+      if (request.approvalId) attrs['data-approval-id'] = request.approvalId;
+      const reason = h('input', {type: 'text', id: `pending-reason-${n}`, name: 'reason', class: 'reason', autocomplete: 'off',
+        placeholder: 'Optional: the model hears it with a denial'});
+      const approve = h('button', {type: 'button', class: 'approve', text: 'Approve'});
+      const deny = h('button', {type: 'button', class: 'danger deny', text: 'Deny'});
+      const decide = async (approved) => {
+        error.textContent = '';
+        approve.disabled = deny.disabled = true;
+        try {
+          this.result = await api.approve(runId, request.approvalId, approved, reason.value.trim() || null);
+          if (this.disposed) return;
+          announce(`${approved ? 'Approved' : 'Denied'} ${request.toolName}`);
+          this.afterAnswer();
+        } catch (e) {
+          this.pendingFailed(e, error, approved ? 'Could not approve' : 'Could not deny');
+        } finally {
+          approve.disabled = deny.disabled = false;
+        }
+      };
+      approve.addEventListener('click', () => decide(true));
+      deny.addEventListener('click', () => decide(false));
+      return h('li', attrs, h('p', {class: 'who', text: 'Approval'}), head, sub,
+        h('h4', {text: 'Input'}), input,
+        h('div', {class: 'field'}, h('label', {for: `pending-reason-${n}`, text: 'Reason (optional)'}), reason),
+        h('div', {class: 'actions'}, approve, deny), error);
+    }
+    const result = h('textarea', {id: `pending-result-${n}`, name: 'result', class: 'result-json', rows: '4', spellcheck: 'false',
+      'aria-describedby': `pending-result-hint-${n}`, placeholder: '{ }'});
+    const submit = h('button', {type: 'submit', class: 'submit-result', text: 'Submit result'});
+    const form = h('form', {'aria-label': `Result of ${request.toolName}`, onsubmit: async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      let value;
+      try {
+        value = JSON.parse(result.value);
+      } catch (parseError) {
+        error.textContent = `Not JSON: ${parseError.message}`;
+        result.focus();
+        return;
+      }
+      submit.disabled = true;
+      try {
+        this.result = await api.toolResult(runId, request.toolCallId, {result: value});
+        if (this.disposed) return;
+        announce(`Result of ${request.toolName} given`);
+        this.afterAnswer();
+      } catch (failure) {
+        this.pendingFailed(failure, error, 'The result was refused');
+        result.focus();
+      } finally {
+        submit.disabled = false;
+      }
+    }},
+    h('div', {class: 'field'},
+      h('label', {for: `pending-result-${n}`, text: 'Result (JSON)'}),
+      h('p', {class: 'hint', id: `pending-result-hint-${n}`, text: 'The tool runs on your side: give what it answers, as JSON. Ctrl+Enter submits.'}),
+      result),
+    h('div', {class: 'actions'}, submit));
+    result.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    return h('li', attrs, h('p', {class: 'who', text: 'Client-executed tool'}), head, sub,
+      h('h4', {text: 'Input'}), input, form, error);
+  }
+
+  /** An approval or a result was taken: the run as answered, focus on what is next. */
+  afterAnswer() {
+    this.showResult();
+    const next = this.pendingList.querySelector('input, textarea');
+    if (next) next.focus();
+    else this.title.focus();
+    this.refreshResult();
+  }
+
+  pendingFailed(error, where, what) {
+    if (error instanceof ApiError && error.unauthorized) {
+      this.ctx.unauthorized(error);
+      return;
+    }
+    where.textContent = `${what}: ${error.message}`;
+    if (error instanceof ApiError && error.status !== 400) this.refreshResult();
+  }
+
   // ---- conversation
 
   /**
@@ -304,6 +521,18 @@ class RunView {
       });
     }
   }
+}
+
+/** A run's status for people: what a suspended run waits for. */
+function statusText(result) {
+  const pending = result.pending || [];
+  if (result.status !== 'suspended' || !pending.length) return result.status;
+  const approvals = pending.filter((p) => p.kind === 'approval').length;
+  const tools = pending.length - approvals;
+  const parts = [];
+  if (approvals) parts.push(`${approvals} approval${approvals === 1 ? '' : 's'}`);
+  if (tools) parts.push(`${tools} client tool result${tools === 1 ? '' : 's'}`);
+  return `suspended: waits for ${parts.join(' and ')}`;
 }
 
 /** A message of the conversation (user, assistant with its tool calls, tool result). */

@@ -2,7 +2,7 @@
 // first, a page at a time by cursor. While a run on the page is running, the page is read again
 // every few seconds.
 
-import {api, ApiError} from './api.js';
+import {api, ApiError, LIVE_STATUSES} from './api.js';
 import {append, formatDuration, formatTime, formatUsage, h, replace, statusBadge} from './dom.js';
 
 const PAGE = 25;
@@ -22,7 +22,7 @@ export function renderRuns(main, ctx) {
   let loading = null;
 
   const status = h('select', {id: 'filter-status', name: 'status'},
-    ['', 'running', 'completed', 'failed'].map((value) =>
+    ['', 'running', 'suspended', 'interrupted', 'completed', 'failed'].map((value) =>
       h('option', {value, selected: state.filters.status === value, text: value || 'Any status'})));
   const agentType = h('select', {id: 'filter-agent', name: 'agentType'}, h('option', {value: '', text: 'Any agent'}));
   const rootsOnly = h('input', {id: 'filter-roots', name: 'rootsOnly', type: 'checkbox', checked: state.filters.rootsOnly});
@@ -113,9 +113,11 @@ export function renderRuns(main, ctx) {
     older.disabled = !state.next;
     pager.hidden = newer.disabled && older.disabled;
     const running = runs.filter((r) => r.status === 'running').length;
+    const waiting = runs.filter((r) => r.status === 'suspended').length;
     const pageNo = state.cursors.length;
     note.textContent = `${runs.length} run${runs.length === 1 ? '' : 's'} on page ${pageNo}` +
-      (running ? ` · ${running} running: refreshing every ${POLL_MS / 1000} s` : '');
+      (running ? ` · ${running} running: refreshing every ${POLL_MS / 1000} s` : '') +
+      (waiting ? ` · ${waiting} waiting for a person` : '');
     // running runs are followed closely; the first page looks for new runs now and then
     if (running) timer = setTimeout(load, POLL_MS);
     else if (state.cursors.length === 1) timer = setTimeout(load, IDLE_POLL_MS);
@@ -130,7 +132,7 @@ export function renderRuns(main, ctx) {
 
 /** A run's row: its id links to its view. */
 function row(run) {
-  const ended = run.status !== 'running';
+  const ended = !LIVE_STATUSES.includes(run.status);
   const took = ended && run.createdAt && run.updatedAt ? Date.parse(run.updatedAt) - Date.parse(run.createdAt) : null;
   const cell = (label, ...content) => h('td', {'data-label': label}, h('span', {class: 'cell'}, ...content));
   return h('tr', {'data-run-id': run.runId},
@@ -141,5 +143,5 @@ function row(run) {
     cell('Steps', String(run.stepCount ?? '—')),
     cell('Tokens', formatUsage(run.usage)),
     cell('Started', h('time', {datetime: run.createdAt, text: formatTime(run.createdAt)})),
-    cell('Took', ended ? formatDuration(took) : 'running'));
+    cell('Took', ended ? formatDuration(took) : run.status === 'suspended' ? 'waiting' : run.status));
 }

@@ -1,6 +1,7 @@
 // The activity of a run as its chunks describe it, drawn as they arrive: streamed text, thinking,
 // tool calls with their arguments and results, sub-agent runs nested in the call that started
-// them, state patches, custom events, the output or the error. Sub-agent runs also form a tree
+// them, approvals asked and decided, client-executed tools' requests, suspensions, interrupts and
+// resumptions, state patches, custom events, the output or the error. Sub-agent runs also form a tree
 // (with links to their own views). Chunks of runs outside the viewed run's subtree (the viewed run
 // may itself be a sub-agent's, on its root run's stream) are only used to know the tree.
 
@@ -143,6 +144,7 @@ export class Timeline {
     const args = h('pre', {class: 'json args', tabindex: '0', 'aria-label': `Arguments of ${name}`});
     const result = h('div', {class: 'result'});
     const nested = h('div', {class: 'nested'});
+    const hitl = h('div', {class: 'hitl'});
     const summary = h(
       'summary',
       {},
@@ -156,11 +158,11 @@ export class Timeline {
       node,
       chunk,
       subAgent ? 'tool subagent-call' : 'tool',
-      h('details', {open: true}, summary, h('h4', {text: 'Arguments'}), args, nested, result),
+      h('details', {open: true}, summary, h('h4', {text: 'Arguments'}), args, hitl, nested, result),
     );
     item.dataset.toolCallId = chunk.toolCallId;
     item.dataset.state = 'preparing';
-    tool = {item, badge, args, result, nested, name};
+    tool = {item, badge, args, result, nested, hitl, name};
     node.tools.set(chunk.toolCallId, tool);
     return tool;
   }
@@ -193,6 +195,70 @@ export class Timeline {
         ? h('pre', {class: 'json', tabindex: '0', 'aria-label': `Result of ${tool.name}`, text: pretty(chunk.result)})
         : h('p', {class: 'error-text', text: chunk.error || 'failed'}),
     );
+  }
+
+  /** A tool call that waits for a person: its card says so (and keeps what was decided). */
+  toolWaits(node, chunk, label, ...note) {
+    const tool = this.tool(node, chunk);
+    if (!tool) return;
+    tool.item.dataset.state = 'waiting';
+    tool.badge.className = 'badge status-suspended';
+    tool.badge.textContent = label;
+    tool.hitl.append(h('p', {class: 'hitl-note waiting'}, ...note));
+  }
+
+  toolApprovalRequest(node, chunk) {
+    this.toolWaits(node, chunk, 'awaits approval', 'Waits for approval · ', h('time', {text: formatTime(chunk.timestamp)}));
+  }
+
+  toolApprovalDecision(node, chunk) {
+    const tool = this.tool(node, chunk);
+    if (!tool) return;
+    tool.item.dataset.state = chunk.approved ? 'approved' : 'denied';
+    tool.badge.className = `badge status-${chunk.approved ? 'running' : 'failed'}`;
+    tool.badge.textContent = chunk.approved ? 'approved' : 'denied';
+    tool.hitl.append(h('p', {class: `hitl-note ${chunk.approved ? 'approved' : 'denied'}`},
+      chunk.approved ? 'Approved' : 'Denied', chunk.reason ? `: ${chunk.reason}` : '', ' · ', h('time', {text: formatTime(chunk.timestamp)})));
+  }
+
+  clientToolRequest(node, chunk) {
+    this.toolWaits(node, chunk, 'awaits client', 'Executed by the client: waits for its result · ',
+      h('time', {text: formatTime(chunk.timestamp)}));
+  }
+
+  /** The run's status short of its end: noted when it changes. */
+  runStatus(node, chunk) {
+    if (!chunk.status || chunk.status === node.status) return;
+    node.status = chunk.status;
+    if (node.treeBadge) setBadge(node.treeBadge, chunk.status);
+    if (chunk.status === 'suspended') {
+      const names = (chunk.pending || []).map((p) => `${p.toolName} (${p.kind === 'approval' ? 'approval' : 'result'})`);
+      this.add(node, chunk, 'status suspended', h('p', {},
+        h('strong', {text: 'Suspended'}), names.length ? `: waits for ${names.join(', ')}` : '', ' · ',
+        h('time', {text: formatTime(chunk.timestamp)})));
+    } else if (chunk.status !== 'interrupted') {
+      this.add(node, chunk, 'note', h('p', {}, `Run ${chunk.status} · `, h('time', {text: formatTime(chunk.timestamp)})));
+    }
+    this.onRunEvent(node.runId, chunk);
+  }
+
+  runInterrupted(node, chunk) {
+    node.status = 'interrupted';
+    node.lastText = null;
+    if (node.treeBadge) setBadge(node.treeBadge, 'interrupted');
+    this.add(node, chunk, 'status interrupted', h('p', {},
+      h('strong', {text: 'Interrupted'}), chunk.reason ? `: ${chunk.reason}` : '', ' · ', h('time', {text: formatTime(chunk.timestamp)})));
+    this.onRunEvent(node.runId, chunk);
+  }
+
+  runResumed(node, chunk) {
+    node.status = 'running';
+    node.lastText = null;
+    if (node.treeBadge) setBadge(node.treeBadge, 'running');
+    this.add(node, chunk, 'message user resumed',
+      h('p', {class: 'who'}, h('span', {text: 'Resumed'}), ' ', h('time', {text: formatTime(chunk.timestamp)})),
+      chunk.message ? h('p', {class: 'body', text: chunk.message}) : h('p', {class: 'body hint', text: 'No further message.'}));
+    this.onRunEvent(node.runId, chunk);
   }
 
   subagentStart(parent, chunk) {
@@ -287,4 +353,10 @@ const HANDLERS = {
   output: Timeline.prototype.output,
   error: Timeline.prototype.error,
   run_end: Timeline.prototype.runEnd,
+  tool_approval_request: Timeline.prototype.toolApprovalRequest,
+  tool_approval_decision: Timeline.prototype.toolApprovalDecision,
+  client_tool_request: Timeline.prototype.clientToolRequest,
+  run_status: Timeline.prototype.runStatus,
+  run_interrupted: Timeline.prototype.runInterrupted,
+  run_resumed: Timeline.prototype.runResumed,
 };
