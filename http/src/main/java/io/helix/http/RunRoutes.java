@@ -1,7 +1,10 @@
 package io.helix.http;
 
 import io.helix.agent.AgentExecutor;
+import io.helix.agent.AgentHandle;
 import io.helix.agent.RunResult;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -77,54 +80,38 @@ final class RunRoutes extends AllDirectives {
   Route approve(String runId) {
     return bodies.approveRequest(
         request ->
-            runs.withRun(
+            control(
                 runId,
-                handle ->
-                    onSuccess(
-                        RunDirectives.invoke(
-                            () ->
-                                handle.approve(
-                                    request.approvalId(), request.approved(), request.reason())),
-                        this::completeRun)));
+                handle -> handle.approve(request.approvalId(), request.approved(), request.reason())));
   }
 
   /** A client-executed tool's result: 400 invalid (the run still waits), 404 unknown call. */
   Route toolResult(String runId) {
     return bodies.toolResultRequest(
         request ->
-            runs.withRun(
+            control(
                 runId,
                 handle ->
-                    onSuccess(
-                        RunDirectives.invoke(
-                            () ->
-                                handle.submitToolResult(
-                                    request.toolCallId(), request.result(), request.error())),
-                        this::completeRun)));
+                    handle.submitToolResult(request.toolCallId(), request.result(), request.error())));
   }
 
   /** A soft stop: 409 for an ended run. */
   Route interrupt(String runId) {
     return bodies.abortReason(
-        reason ->
-            runs.withRun(
-                runId,
-                handle ->
-                    onSuccess(
-                        RunDirectives.invoke(() -> handle.interrupt(reason.orElse(null))),
-                        this::completeRun)));
+        reason -> control(runId, handle -> handle.interrupt(reason.orElse(null))));
   }
 
   /** Goes on with an interrupted run: 409 unless it is interrupted. */
   Route resume(String runId) {
     return bodies.resumeMessage(
-        message ->
-            runs.withRun(
-                runId,
-                handle ->
-                    onSuccess(
-                        RunDirectives.invoke(() -> handle.resume(message.orElse(null))),
-                        this::completeRun)));
+        message -> control(runId, handle -> handle.resume(message.orElse(null))));
+  }
+
+  /** A person's control of a run, answered with the run after it (its refusals as problems). */
+  private Route control(String runId, Function<AgentHandle, CompletionStage<RunResult>> call) {
+    return runs.withRun(
+        runId,
+        handle -> onSuccess(RunDirectives.invoke(() -> call.apply(handle)), this::completeRun));
   }
 
   private Route completeRun(RunResult run) {
