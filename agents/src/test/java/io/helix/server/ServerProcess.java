@@ -44,12 +44,23 @@ final class ServerProcess implements AutoCloseable {
     this.remotePort = freePort();
   }
 
+  /**
+   * A port free now, below the kernel's ephemeral range (32768 and up on Linux): a port the kernel
+   * handed out with {@code new ServerSocket(0)} can be given again to any outgoing connection
+   * before the server binds it (seen: "Address already in use" at the server's start), one below
+   * that range only to a process that asks for it by number.
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    java.util.Random random = new java.util.Random();
+    for (int tries = 0; tries < 200; tries++) {
+      int port = 20000 + random.nextInt(12000);
+      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // another one
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port in 20000..31999"));
   }
 
   /** Starts the process and waits until {@code /ready} answers 200. */
