@@ -44,7 +44,8 @@ final class ApiRoutes extends AllDirectives {
 
   private final RequestGate gate;
   private final ErrorHandling errors;
-  private final Subscriptions subscriptions = new Subscriptions();
+  private final Subscriptions subscriptions;
+  private final QuotaGate quotas;
   private final RunRoutes runs;
   private final StreamRoutes streams;
   private final HistoryRoutes history;
@@ -55,17 +56,20 @@ final class ApiRoutes extends AllDirectives {
   ApiRoutes(
       AgentExecutor executor, AgentRegistry agents, StateStore history, HttpSettings settings) {
     this.errors = new ErrorHandling(settings);
+    this.quotas = new QuotaGate(settings.quotas());
+    this.subscriptions = new Subscriptions();
     this.gate = new RequestGate(settings);
     RequestParsing requests = new RequestParsing(settings);
     RunDirectives runDirectives = new RunDirectives(executor);
     RequestBodies bodies = new RequestBodies(settings, requests);
-    this.runs = new RunRoutes(executor, requests, bodies, runDirectives, errors);
+    this.runs = new RunRoutes(executor, requests, bodies, runDirectives, errors, quotas);
     this.streams =
-        new StreamRoutes(requests, runDirectives, subscriptions, settings.sseHeartbeat());
+        new StreamRoutes(requests, runDirectives, subscriptions, settings.sseHeartbeat(), quotas);
     this.history = new HistoryRoutes(history, requests, runDirectives);
     this.agents = new AgentRoutes(agents, requests);
-    this.webSockets = new WebSocketRoutes(requests, runDirectives, subscriptions, settings);
-    this.chats = new ChatRoutes(executor, bodies, subscriptions, settings.sseHeartbeat());
+    this.webSockets =
+        new WebSocketRoutes(requests, runDirectives, subscriptions, settings, quotas);
+    this.chats = new ChatRoutes(executor, bodies, subscriptions, settings.sseHeartbeat(), quotas);
   }
 
   Route route() {

@@ -41,12 +41,15 @@ final class ChatRoutes extends AllDirectives {
   private final RequestBodies requests;
   private final Subscriptions subscriptions;
   private final Duration heartbeat;
+  private final QuotaGate quotas;
 
   ChatRoutes(
       AgentExecutor executor,
       RequestBodies requests,
       Subscriptions subscriptions,
-      Duration heartbeat) {
+      Duration heartbeat,
+      QuotaGate quotas) {
+    this.quotas = quotas;
     this.executor = executor;
     this.requests = requests;
     this.subscriptions = subscriptions;
@@ -58,10 +61,12 @@ final class ChatRoutes extends AllDirectives {
         chat -> {
           String runId = runId(chat.chatId(), chat.turn());
           if (chat.text() != null) {
-            return onSuccess(
-                RunDirectives.invokeValidating(
-                    () -> executor.execute(chat.agentType(), chat.text(), runId)),
-                handle -> uiStream(handle, 0, -1));
+            return quotas.withRunQuota(
+                () ->
+                    onSuccess(
+                        RunDirectives.invokeValidating(
+                            () -> executor.execute(chat.agentType(), chat.text(), runId)),
+                        handle -> uiStream(handle, 0, -1)));
           }
           return extractMaterializer(
               materializer ->
@@ -171,6 +176,10 @@ final class ChatRoutes extends AllDirectives {
 
   /** The run's chunks from {@code from} as a UI message stream; {@code step} the step before them. */
   private Route uiStream(AgentHandle handle, long from, int step) {
+    return quotas.withStreamSlot(release -> uiStream(handle, from, step, release));
+  }
+
+  private Route uiStream(AgentHandle handle, long from, int step, Runnable release) {
     Source<ByteString, NotUsed> body =
         subscriptions
             .subscribe(
@@ -183,7 +192,8 @@ final class ChatRoutes extends AllDirectives {
                           chunks
                               .takeWhile(chunk -> !protocol.ends(chunk), true)
                               .mapConcat(protocol::map));
-                })
+                },
+                release)
             .map(json -> ByteString.fromString("data: " + Json.write(json) + "\n\n"))
             .concat(Source.single(ByteString.fromString("data: [DONE]\n\n")))
             .keepAlive(heartbeat, () -> StreamRoutes.HEARTBEAT);

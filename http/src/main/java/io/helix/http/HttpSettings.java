@@ -46,7 +46,17 @@ public record HttpSettings(
     int backlog,
     int maxConnections,
     List<String> authAdmins,
-    Jwt jwt) {
+    Jwt jwt,
+    Quotas quotas) {
+
+  /**
+   * What one principal may use of this node (0: no limit): new runs per second, with a burst, and
+   * streams (SSE and WebSocket) open at once.
+   */
+  public record Quotas(double executePerSecond, int executeBurst, int streamsPerPrincipal) {
+
+    public static final Quotas NONE = new Quotas(0, 0, 0);
+  }
 
   /**
    * JWT bearer tokens, verified against the keys at {@code jwksUrl} (off when it is empty).
@@ -69,6 +79,7 @@ public record HttpSettings(
   public HttpSettings {
     authAdmins = authAdmins == null ? List.of() : List.copyOf(authAdmins);
     jwt = jwt == null ? Jwt.OFF : jwt;
+    quotas = quotas == null ? Quotas.NONE : quotas;
     authTokens = authTokens == null ? List.of() : List.copyOf(authTokens);
     corsAllowedOrigins = corsAllowedOrigins == null ? List.of() : List.copyOf(corsAllowedOrigins);
     for (String token : authTokens) {
@@ -122,7 +133,11 @@ public record HttpSettings(
             c.getString("auth.jwt.issuer"),
             c.getString("auth.jwt.audience"),
             c.getString("auth.jwt.principal-claim"),
-            c.getString("auth.jwt.scope-claim")));
+            c.getString("auth.jwt.scope-claim")),
+        new Quotas(
+            c.getDouble("quotas.execute-per-second"),
+            c.getInt("quotas.execute-burst"),
+            c.getInt("quotas.streams-per-principal")));
   }
 
   /** These settings, accepting only these bearer tokens (none: authentication off). */
@@ -130,7 +145,7 @@ public record HttpSettings(
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
         wsKeepAlive, wsMaxChunksPerFrame, tokens, corsAllowedOrigins, backlog, maxConnections,
-        authAdmins, jwt);
+        authAdmins, jwt, quotas);
   }
 
   /** These settings, with CORS for these origins ({@code *}: any; none: CORS off). */
@@ -138,7 +153,7 @@ public record HttpSettings(
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
         wsKeepAlive, wsMaxChunksPerFrame, authTokens, origins, backlog, maxConnections,
-        authAdmins, jwt);
+        authAdmins, jwt, quotas);
   }
 
   /** These settings, with JWTs verified as {@code value} says. */
@@ -146,7 +161,15 @@ public record HttpSettings(
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
         wsKeepAlive, wsMaxChunksPerFrame, authTokens, corsAllowedOrigins, backlog, maxConnections,
-        authAdmins, value);
+        authAdmins, value, quotas);
+  }
+
+  /** These settings, with these quotas per principal. */
+  public HttpSettings withQuotas(Quotas value) {
+    return new HttpSettings(
+        host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
+        wsKeepAlive, wsMaxChunksPerFrame, authTokens, corsAllowedOrigins, backlog, maxConnections,
+        authAdmins, jwt, value);
   }
 
   /**

@@ -127,6 +127,16 @@ final class Problems {
             "WWW-Authenticate", challenge)));
   }
 
+  static HttpResponse quotaExceeded(String detail, java.time.Duration retryAfter) {
+    return of(
+        StatusCodes.TOO_MANY_REQUESTS,
+        "quota-exceeded",
+        "Quota exceeded",
+        detail,
+        List.of(org.apache.pekko.http.javadsl.model.headers.RawHeader.create(
+            "Retry-After", String.valueOf(Math.max(1, (retryAfter.toMillis() + 999) / 1000)))));
+  }
+
   static HttpResponse insufficientScope(String scope) {
     return of(
         StatusCodes.FORBIDDEN,

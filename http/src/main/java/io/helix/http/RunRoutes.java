@@ -19,6 +19,7 @@ final class RunRoutes extends AllDirectives {
   private final AgentExecutor executor;
   private final RequestParsing requests;
   private final RequestBodies bodies;
+  private final QuotaGate quotas;
   private final RunDirectives runs;
   private final ErrorHandling errors;
 
@@ -27,7 +28,9 @@ final class RunRoutes extends AllDirectives {
       RequestParsing requests,
       RequestBodies bodies,
       RunDirectives runs,
-      ErrorHandling errors) {
+      ErrorHandling errors,
+      QuotaGate quotas) {
+    this.quotas = quotas;
     this.bodies = bodies;
     this.executor = executor;
     this.requests = requests;
@@ -37,6 +40,10 @@ final class RunRoutes extends AllDirectives {
 
   /** Starts a run; a W3C {@code traceparent} header puts the run in the caller's trace. */
   Route execute() {
+    return quotas.withRunQuota(this::startRun);
+  }
+
+  private Route startRun() {
     return bodies.executeRequest(
         request ->
             optionalHeaderValueByName(

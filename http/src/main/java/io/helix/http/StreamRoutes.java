@@ -37,12 +37,15 @@ final class StreamRoutes extends AllDirectives {
   private final RunDirectives runs;
   private final Subscriptions subscriptions;
   private final Duration heartbeat;
+  private final QuotaGate quotas;
 
   StreamRoutes(
       RequestParsing requests,
       RunDirectives runs,
       Subscriptions subscriptions,
-      Duration heartbeat) {
+      Duration heartbeat,
+      QuotaGate quotas) {
+    this.quotas = quotas;
     this.requests = requests;
     this.runs = runs;
     this.subscriptions = subscriptions;
@@ -61,10 +64,11 @@ final class StreamRoutes extends AllDirectives {
                             status.filter(s -> s.ended() && offset >= s.nextOffset()).isPresent()
                                 // nothing will come: 204 makes an EventSource stop reconnecting
                                 ? complete(StatusCodes.NO_CONTENT)
-                                : eventStream(handle, offset))));
+                                : quotas.withStreamSlot(
+                                    release -> eventStream(handle, offset, release)))));
   }
 
-  private Route eventStream(AgentHandle handle, long offset) {
+  private Route eventStream(AgentHandle handle, long offset, Runnable release) {
     return respondWithHeaders(
         List.of(
             CacheControl.create(CacheDirectives.NO_CACHE),
@@ -72,7 +76,9 @@ final class StreamRoutes extends AllDirectives {
         () ->
             mapResponseEntity(
                 this::withHeartbeats,
-                () -> completeOK(events(handle, offset), EventStreamMarshalling.toEventStream())));
+                () ->
+                    completeOK(
+                        events(handle, offset, release), EventStreamMarshalling.toEventStream())));
   }
 
   /**
@@ -81,7 +87,8 @@ final class StreamRoutes extends AllDirectives {
    * When the subscription fails before the stream ends (the client fell too far behind, the server
    * shuts down), a {@code resume} event names the offset to reconnect from, and the response ends.
    */
-  private Source<ServerSentEvent, NotUsed> events(AgentHandle handle, long offset) {
+  private Source<ServerSentEvent, NotUsed> events(
+      AgentHandle handle, long offset, Runnable release) {
     return subscriptions.subscribe(
         handle,
         offset,
@@ -96,7 +103,8 @@ final class StreamRoutes extends AllDirectives {
               .recover(
                   Throwable.class,
                   () -> ServerSentEvent.create(Presenters.resume(next.get()), Presenters.RESUME));
-        });
+        },
+        release);
   }
 
   /**

@@ -29,6 +29,7 @@ final class Subscriptions {
   /** The open subscriptions, by their completion. */
   private final Set<CompletionStage<Done>> open = ConcurrentHashMap.newKeySet();
 
+
   /**
    * A subscription to the handle's stream from {@code offset}: {@code render} turns the chunks
    * (from the offset on, each once, failing when the server shuts down) into what the client
@@ -39,10 +40,24 @@ final class Subscriptions {
       AgentHandle handle,
       long offset,
       Function<Source<StreamChunk, NotUsed>, Source<T, NotUsed>> render) {
+    return subscribe(handle, offset, render, () -> {});
+  }
+
+  /** As {@link #subscribe(AgentHandle, long, Function)}; {@code onEnd} runs once when it ends. */
+  <T> Source<T, NotUsed> subscribe(
+      AgentHandle handle,
+      long offset,
+      Function<Source<StreamChunk, NotUsed>, Source<T, NotUsed>> render,
+      Runnable onEnd) {
     return Source.fromMaterializer(
             (materializer, attributes) -> render.apply(chunks(handle, offset)))
-        .watchTermination(this::track);
+        .watchTermination(
+            (ignored, done) -> {
+              done.whenComplete((ok, error) -> onEnd.run());
+              return track(ignored, done);
+            });
   }
+
 
   private Source<StreamChunk, NotUsed> chunks(AgentHandle handle, long offset) {
     AtomicLong next = new AtomicLong(offset);

@@ -48,12 +48,15 @@ final class WebSocketRoutes extends AllDirectives {
   private final RunDirectives runs;
   private final Subscriptions subscriptions;
   private final HttpSettings settings;
+  private final QuotaGate quotas;
 
   WebSocketRoutes(
       RequestParsing requests,
       RunDirectives runs,
       Subscriptions subscriptions,
-      HttpSettings settings) {
+      HttpSettings settings,
+      QuotaGate quotas) {
+    this.quotas = quotas;
     this.requests = requests;
     this.runs = runs;
     this.subscriptions = subscriptions;
@@ -103,12 +106,14 @@ final class WebSocketRoutes extends AllDirectives {
           return runs.withStream(
               streamId,
               handle ->
-                  extractMaterializer(
-                      materializer ->
-                          handleWebSocketMessages(
-                              Flow.fromSinkAndSourceCoupled(
-                                  incoming(handle, materializer),
-                                  frames(handle, query.from(), perFrame)))));
+                  quotas.withStreamSlot(
+                      release ->
+                          extractMaterializer(
+                              materializer ->
+                                  handleWebSocketMessages(
+                                      Flow.fromSinkAndSourceCoupled(
+                                          incoming(handle, materializer),
+                                          frames(handle, query.from(), perFrame, release))))));
         });
   }
 
@@ -117,7 +122,8 @@ final class WebSocketRoutes extends AllDirectives {
    * chunksPerFrame} is positive, per array of up to that many chunks, batched only while the socket
    * is behind), then a last control frame (end or resume) with the offset to go on from.
    */
-  private Source<Message, NotUsed> frames(AgentHandle handle, long offset, int chunksPerFrame) {
+  private Source<Message, NotUsed> frames(
+      AgentHandle handle, long offset, int chunksPerFrame, Runnable release) {
     return subscriptions.subscribe(
         handle,
         offset,
@@ -143,7 +149,8 @@ final class WebSocketRoutes extends AllDirectives {
                   })
               .recover(
                   Throwable.class, () -> TextMessage.create(Presenters.resume(next.get())));
-        });
+        },
+        release);
   }
 
   /** The chunks a frame each, or when {@code chunksPerFrame} is positive, batched while behind. */

@@ -1,0 +1,130 @@
+package io.helix.http;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The per-principal quotas of one node ({@link HttpSettings.Quotas}): a token bucket of new runs,
+ * and a count of open streams. In memory: a principal's use of each node is counted by that node.
+ */
+final class QuotaGate extends AllDirectives {
+
+  private final HttpSettings.Quotas quotas;
+  private final LongSupplier nanoTime;
+  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> streams = new ConcurrentHashMap<>();
+
+  QuotaGate(HttpSettings.Quotas quotas) {
+    this(quotas, System::nanoTime);
+  }
+
+  QuotaGate(HttpSettings.Quotas quotas, LongSupplier nanoTime) {
+    this.quotas = quotas;
+    this.nanoTime = nanoTime;
+  }
+
+  /** Takes a new run's token for {@code principal}; empty if allowed, else how long to wait. */
+  Optional<Duration> execute(String principal) {
+    if (quotas.executePerSecond() <= 0) {
+      return Optional.empty();
+    }
+    return buckets
+        .computeIfAbsent(principal, p -> new Bucket(Math.max(1, quotas.executeBurst()), nanoTime.getAsLong()))
+        .take(quotas.executePerSecond(), Math.max(1, quotas.executeBurst()), nanoTime.getAsLong());
+  }
+
+  /** Opens a stream for {@code principal}: true if allowed ({@link #streamClosed} then), false if over. */
+  boolean streamOpened(String principal) {
+    if (quotas.streamsPerPrincipal() <= 0) {
+      return true;
+    }
+    AtomicInteger open = streams.computeIfAbsent(principal, p -> new AtomicInteger());
+    if (open.incrementAndGet() > quotas.streamsPerPrincipal()) {
+      open.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void streamClosed(String principal) {
+    if (quotas.streamsPerPrincipal() > 0) {
+      AtomicInteger open = streams.get(principal);
+      if (open != null) {
+        open.decrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * {@code inner} when the request's principal may start a run now ({@code
+   * helix.http.quotas.execute-per-second}), else 429 with Retry-After.
+   */
+  Route withRunQuota(Supplier<Route> inner) {
+    return extractRequest(
+        request -> {
+          String principal = RequestGate.principalOf(request).name();
+          return execute(principal)
+              .map(
+                  wait ->
+                      complete(
+                          Problems.quotaExceeded(
+                              "principal '" + principal + "' starts runs faster than its quota",
+                              wait)))
+              .orElseGet(inner);
+        });
+  }
+
+  /**
+   * One of the request principal's streams ({@code helix.http.quotas.streams-per-principal}) for
+   * {@code inner}, which is given what to run when the stream ends; 429 when all are in use.
+   */
+  Route withStreamSlot(Function<Runnable, Route> inner) {
+    return extractRequest(
+        request -> {
+          String principal = RequestGate.principalOf(request).name();
+          if (!streamOpened(principal)) {
+            return complete(
+                Problems.quotaExceeded(
+                    "principal '" + principal + "' has all its streams open on this node",
+                    java.time.Duration.ofSeconds(5)));
+          }
+          java.util.concurrent.atomic.AtomicBoolean released =
+              new java.util.concurrent.atomic.AtomicBoolean();
+          return inner.apply(
+              () -> {
+                if (released.compareAndSet(false, true)) {
+                  streamClosed(principal);
+                }
+              });
+        });
+  }
+
+  /** A token bucket: refilled at {@code rate} per second up to {@code burst}. */
+  private static final class Bucket {
+    private double tokens;
+    private long updated;
+
+    Bucket(double tokens, long now) {
+      this.tokens = tokens;
+      this.updated = now;
+    }
+
+    synchronized Optional<Duration> take(double rate, int burst, long now) {
+      tokens = Math.min(burst, tokens + (now - updated) / 1e9 * rate);
+      updated = now;
+      if (tokens >= 1) {
+        tokens -= 1;
+        return Optional.empty();
+      }
+      return Optional.of(Duration.ofMillis((long) Math.ceil((1 - tokens) / rate * 1000)));
+    }
+  }
+}
