@@ -25,6 +25,11 @@ import java.util.Optional;
  *
  * <p>{@code agent} is the run's agent definition as registered on this node; it is empty when the
  * agent type is no longer registered, and then there is no output schema and no step limit.
+ *
+ * <p>At some 400 lines it stays one file on purpose: it is the whole decision table of a run
+ * (model answers, tool results, sub-agent results, limits, errors), each a short static function
+ * that {@code RunDecisionsTest} checks without an actor system; split, a reader would have to
+ * join the table from several files to see which outcome leads where.
  */
 final class RunDecisions {
 
