@@ -3,10 +3,10 @@ package io.helix.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentProvider;
+import io.helix.testkit.NodeScripts;
 import io.helix.testkit.PluginJar;
 import io.helix.testkit.TestRuntime;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +73,7 @@ class McpAgentsFileIT {
 
   @Test
   void anAgentOfTheFileCallsAStdioMcpServerThatIsRestartedAfterKill9() throws Exception {
-    String node = node();
+    String node = NodeScripts.node("npm ci --prefix mcp/src/test/node", EVERYTHING);
     Path dir = Files.createTempDirectory("helix-mcp");
     PluginJar.build(
         dir.resolve("plugins").resolve("sums.jar"),
@@ -138,25 +137,5 @@ class McpAgentsFileIT {
     return server.process().descendants()
         .filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains("server-everything"))
         .findFirst();
-  }
-
-  private static String node() {
-    Optional<Path> node =
-        java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-            .map(d -> Path.of(d, "node"))
-            .filter(Files::isExecutable)
-            .findFirst();
-    String problem =
-        node.isEmpty()
-            ? "node is not on the PATH"
-            : !Files.isRegularFile(EVERYTHING) ? EVERYTHING + " is missing" : null;
-    if (problem != null) {
-      String message = problem + ": run `npm ci --prefix mcp/src/test/node` (node 20+)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("CI needs the MCP test servers: " + message);
-      }
-      Assumptions.abort(message);
-    }
-    return node.get().toString();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.json.Json;
+import io.helix.testkit.NodeScripts;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -139,14 +140,7 @@ class ChatApiTest {
   private JsonNode run(String node, String script, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(node, CLIENTS.resolve(script).toString(), server.base.resolve("/api/chat").toString()));
     command.addAll(List.of(args));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(CLIENTS.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
-    String path = System.getenv("PATH");
-    builder.environment().clear();
-    builder.environment().put("PATH", path == null ? "" : path);
-    Process process = builder.start();
+    Process process = NodeScripts.process(CLIENTS, command).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();

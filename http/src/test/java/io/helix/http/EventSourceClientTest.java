@@ -6,20 +6,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.json.Json;
+import io.helix.testkit.NodeScripts;
 import io.helix.testkit.TestRuntime;
-import java.io.File;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -65,14 +61,17 @@ class EventSourceClientTest {
     assertEquals(204, seen.get("error").asInt(), "the reconnect's answer: " + seen);
   }
 
+  /** node with the pinned clients installed (the eventsource and ai packages). */
+  static String node() {
+    return NodeScripts.node(
+        "npm ci --prefix test-clients",
+        NODE_DIR.resolve("node_modules/eventsource"),
+        NODE_DIR.resolve("node_modules/ai"));
+  }
+
   private static JsonNode follow(String node, String url) throws Exception {
     ProcessBuilder builder =
-        new ProcessBuilder(node, NODE_DIR.resolve("follow.mjs").toString(), url, "20")
-            .directory(NODE_DIR.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
-    String path = System.getenv("PATH");
-    builder.environment().clear(); // nothing of this machine's settings
-    builder.environment().put("PATH", path == null ? "" : path);
+        NodeScripts.process(NODE_DIR, List.of(node, NODE_DIR.resolve("follow.mjs").toString(), url, "20"));
     Process process = builder.start();
     if (!process.waitFor(40, TimeUnit.SECONDS)) {
       process.destroyForcibly();
@@ -80,30 +79,5 @@ class EventSourceClientTest {
     }
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     return Json.parse(out.substring(out.lastIndexOf('\n') + 1));
-  }
-
-  /** node and the pinned client; fails on CI, skips elsewhere, when they are missing. */
-  static String node() {
-    Optional<Path> node =
-        Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-            .map(dir -> Path.of(dir, "node"))
-            .filter(Files::isExecutable)
-            .findFirst();
-    String problem =
-        node.isEmpty()
-            ? "node is not on the PATH"
-            : !Files.isDirectory(NODE_DIR.resolve("node_modules/eventsource"))
-                ? "the test clients are not installed"
-                : !Files.isDirectory(NODE_DIR.resolve("node_modules/ai"))
-                    ? "the test clients are not installed (ai)"
-                    : null;
-    if (problem != null) {
-      String message = problem + ": run `npm ci --prefix test-clients`";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("CI needs the test clients: " + message);
-      }
-      Assumptions.abort(message);
-    }
-    return node.get().toString();
   }
 }

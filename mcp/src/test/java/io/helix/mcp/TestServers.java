@@ -1,14 +1,9 @@
 package io.helix.mcp;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-import java.io.File;
-import java.nio.file.Files;
+import io.helix.testkit.NodeScripts;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The real MCP servers of the tests, from {@code src/test/node} (pinned by its package-lock.json,
@@ -27,21 +22,7 @@ final class TestServers {
 
   /** The node executable; fails on CI and skips elsewhere when node or the packages are missing. */
   static String node() {
-    String node = onPath("node");
-    String problem = null;
-    if (node == null) {
-      problem = "node is not on the PATH";
-    } else if (!Files.isRegularFile(EVERYTHING)) {
-      problem = "the test MCP servers are not installed (" + EVERYTHING + " is missing)";
-    }
-    if (problem != null) {
-      String message = problem + ": run `npm ci --prefix mcp/src/test/node` (node 20+)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("CI needs the MCP test servers: " + message);
-      }
-      Assumptions.abort("MCP tests skipped: " + message);
-    }
-    return node;
+    return NodeScripts.node("npm ci --prefix mcp/src/test/node", EVERYTHING, CHANGING);
   }
 
   /** server-everything over stdio, as server {@code name}, with {@code env} added. */
@@ -61,20 +42,5 @@ final class TestServers {
         java.time.Duration.ofSeconds(20),
         java.time.Duration.ofMillis(100),
         java.time.Duration.ofSeconds(2));
-  }
-
-  private static String onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    List<String> found = new ArrayList<>();
-    for (String dir : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(dir, program);
-      if (Files.isExecutable(candidate)) {
-        found.add(candidate.toString());
-      }
-    }
-    return found.isEmpty() ? null : found.get(0);
   }
 }

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.helix.json.Json;
 import io.helix.model.ScriptedModel;
+import io.helix.testkit.NodeScripts;
 import io.helix.testkit.TestAgents;
 import io.helix.testkit.TestRuntime;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,12 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +35,10 @@ class MetricsTest {
 
   @Test
   void theCountersAreTheWorkloadsRunsToolCallsAndTokens() throws Exception {
-    String node = node();
+    String node =
+        NodeScripts.node(
+            "npm ci --prefix test-clients",
+            CLIENTS.resolve("node_modules/parse-prometheus-text-format"));
     Path dir = Files.createTempDirectory("helix-metrics");
     try (HelixServer server =
         HelixServer.builder()
@@ -131,14 +131,10 @@ class MetricsTest {
   }
 
   private static JsonNode parse(String node, String text) throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(node, CLIENTS.resolve("parse-prometheus.mjs").toString())
-            .directory(CLIENTS.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
-    String path = System.getenv("PATH");
-    builder.environment().clear();
-    builder.environment().put("PATH", path == null ? "" : path);
-    Process process = builder.start();
+    Process process =
+        NodeScripts.process(
+                CLIENTS, List.of(node, CLIENTS.resolve("parse-prometheus.mjs").toString()))
+            .start();
     try (var in = process.getOutputStream()) {
       in.write(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -146,27 +142,5 @@ class MetricsTest {
     assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the parser finished");
     assertEquals(0, process.exitValue(), "the parser accepted the exposition");
     return Json.parse(out);
-  }
-
-  private static String node() {
-    Optional<Path> node =
-        Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-            .map(d -> Path.of(d, "node"))
-            .filter(Files::isExecutable)
-            .findFirst();
-    String problem =
-        node.isEmpty()
-            ? "node is not on the PATH"
-            : !Files.isDirectory(CLIENTS.resolve("node_modules/parse-prometheus-text-format"))
-                ? "the test clients are not installed"
-                : null;
-    if (problem != null) {
-      String message = problem + ": run `npm ci --prefix test-clients`";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail("CI needs the test clients: " + message);
-      }
-      Assumptions.abort(message);
-    }
-    return node.get().toString();
   }
 }
