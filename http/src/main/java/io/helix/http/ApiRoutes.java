@@ -37,6 +37,9 @@ final class ApiRoutes extends AllDirectives {
           "GET /agent/state/{runId}",
           "GET /agent/runs",
           "GET /agent/agents",
+          "GET /agent/sessions/{sessionId}",
+          "DELETE /agent/sessions/{sessionId}",
+          "GET /agent/sessions/{sessionId}/messages",
           "GET /ws/{streamId}",
           "GET /openapi.json",
           "POST /api/chat",
@@ -52,6 +55,7 @@ final class ApiRoutes extends AllDirectives {
   private final AgentRoutes agents;
   private final WebSocketRoutes webSockets;
   private final ChatRoutes chats;
+  private final SessionRoutes sessions;
 
   ApiRoutes(
       AgentExecutor executor, AgentRegistry agents, StateStore history, HttpSettings settings) {
@@ -69,7 +73,10 @@ final class ApiRoutes extends AllDirectives {
     this.agents = new AgentRoutes(agents, requests);
     this.webSockets =
         new WebSocketRoutes(requests, runDirectives, subscriptions, settings, quotas);
-    this.chats = new ChatRoutes(executor, bodies, subscriptions, settings.sseHeartbeat(), quotas);
+    this.chats =
+        new ChatRoutes(
+            executor, bodies, runDirectives, subscriptions, settings.sseHeartbeat(), quotas);
+    this.sessions = new SessionRoutes(executor, requests, runDirectives);
   }
 
   Route route() {
@@ -102,7 +109,8 @@ final class ApiRoutes extends AllDirectives {
                     byId("resume", runId -> post(() -> runs.resume(runId))),
                     byId("state", runId -> get(() -> history.state(runId))),
                     path("runs", () -> get(history::listRuns)),
-                    path("agents", () -> get(agents::listAgents)))),
+                    path("agents", () -> get(agents::listAgents)),
+                    sessions.routes())),
         byId("ws", streamId -> get(() -> webSockets.webSocket(streamId))),
         chats.routes());
   }

@@ -3,6 +3,8 @@ package io.helix.http;
 import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentHandle;
 import io.helix.agent.PendingRequest;
+import io.helix.agent.RunRequest;
+import io.helix.agent.SessionView;
 import io.helix.json.Json;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,9 +33,11 @@ import org.apache.pekko.util.ByteString;
  * ({@link UiMessageStream}); {@code GET /api/chat/{chatId}/stream} resumes the chat's answer in
  * progress (replayed from its start, as the SDK expects), or answers 204 when none is.
  *
- * <p>Each user turn of a chat is a run with the id {@code <chatId>:<turn>}, so a request sent again
- * finds its run instead of starting another. The run is given the last user message; until
- * sessions land, earlier turns are not given to the model.
+ * <p>A chat is a session ({@code POST /agent/execute} with a {@code sessionId}) of the request
+ * principal's: its id is the chat's id, and each user turn is a run of it keyed {@code
+ * <chatId>:<turn>}, so a request sent again finds its run instead of starting another. The run is
+ * given the last user message; the session gives the model the earlier turns (as the server
+ * recorded them, whatever the client sends back of them).
  */
 final class ChatRoutes extends AllDirectives {
 
@@ -42,14 +46,17 @@ final class ChatRoutes extends AllDirectives {
   private final Subscriptions subscriptions;
   private final Duration heartbeat;
   private final QuotaGate quotas;
+  private final RunDirectives runs;
 
   ChatRoutes(
       AgentExecutor executor,
       RequestBodies requests,
+      RunDirectives runs,
       Subscriptions subscriptions,
       Duration heartbeat,
       QuotaGate quotas) {
     this.quotas = quotas;
+    this.runs = runs;
     this.executor = executor;
     this.requests = requests;
     this.subscriptions = subscriptions;
@@ -58,27 +65,34 @@ final class ChatRoutes extends AllDirectives {
 
   Route chat() {
     return requests.chatRequest(
-        chat -> {
-          String runId = runId(chat.chatId(), chat.turn());
-          if (chat.text() != null) {
-            return quotas.withRunQuota(
-                () ->
-                    onSuccess(
-                        RunDirectives.invokeValidating(
-                            () -> executor.execute(chat.agentType(), chat.text(), runId)),
-                        handle -> uiStream(handle, 0, -1)));
-          }
-          return extractMaterializer(
-              materializer ->
-                  onSuccess(
-                      RunDirectives.invoke(() -> executor.getHandle(runId)),
-                      handle ->
-                          handle.isEmpty()
-                              ? complete(Problems.runNotFound(runId))
-                              : onSuccess(
-                                  answer(handle.get(), chat, materializer),
-                                  from -> uiStream(handle.get(), from.offset(), from.step()))));
-        });
+        chat ->
+            runs.withPrincipal(
+                principal -> {
+                  String owner = Ownership.ownerOf(principal);
+                  if (chat.text() != null) {
+                    RunRequest turn =
+                        RunRequest.of(chat.agentType(), chat.text())
+                            .withRunId(chat.chatId() + ":" + chat.turn())
+                            .withSessionId(chat.chatId())
+                            .withOwner(owner);
+                    return quotas.withRunQuota(
+                        () ->
+                            onSuccess(
+                                RunDirectives.invokeValidating(() -> executor.execute(turn)),
+                                handle -> uiStream(handle, 0, -1)));
+                  }
+                  return extractMaterializer(
+                      materializer ->
+                          onSuccess(
+                              lastTurn(owner, chat.chatId()),
+                              handle ->
+                                  handle.isEmpty()
+                                      ? complete(Problems.sessionNotFound(chat.chatId()))
+                                      : onSuccess(
+                                          answer(handle.get(), chat, materializer),
+                                          from ->
+                                              uiStream(handle.get(), from.offset(), from.step()))));
+                }));
   }
 
   /** Where a continued message's stream starts: after what was sent, at the run's step then. */
@@ -142,36 +156,47 @@ final class ChatRoutes extends AllDirectives {
   }
 
   Route resume(String chatId) {
-    return onSuccess(
-        latestTurn(chatId, 1, Optional.empty()),
-        latest ->
-            latest.isEmpty()
-                ? complete(StatusCodes.NO_CONTENT)
-                : onSuccess(
-                    latest.get().status(),
-                    run ->
-                        run.status().isTerminal()
-                            ? complete(StatusCodes.NO_CONTENT)
-                            : uiStream(latest.get(), 0, -1)));
+    return runs.withPrincipal(
+        principal ->
+            onSuccess(
+                RunDirectives.invoke(
+                    () -> executor.getSession(Ownership.ownerOf(principal), chatId)),
+                session -> {
+                  Optional<String> active = session.map(SessionView::activeRunId);
+                  if (active.isEmpty()) {
+                    return complete(StatusCodes.NO_CONTENT); // nothing in progress
+                  }
+                  return onSuccess(
+                      RunDirectives.invoke(() -> executor.getHandle(active.get())),
+                      handle ->
+                          handle.isEmpty()
+                              ? complete(StatusCodes.NO_CONTENT)
+                              : onSuccess(
+                                  handle.get().status(),
+                                  run ->
+                                      run.status().isTerminal()
+                                          ? complete(StatusCodes.NO_CONTENT)
+                                          : uiStream(handle.get(), 0, -1)));
+                }));
   }
 
-  /** The run of the chat's last turn: turns are numbered from 1, so the first missing ends it. */
-  private CompletionStage<Optional<AgentHandle>> latestTurn(
-      String chatId, int turn, Optional<AgentHandle> found) {
-    String runId = runId(chatId, turn);
-    if (turn > 1000 || !runId.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) {
-      return CompletableFuture.completedFuture(found);
-    }
-    return RunDirectives.invoke(() -> executor.getHandle(runId))
+  /** The run of the chat's last turn (its active one, if any). */
+  private CompletionStage<Optional<AgentHandle>> lastTurn(String owner, String chatId) {
+    return RunDirectives.invoke(() -> executor.getSession(owner, chatId))
         .thenCompose(
-            handle ->
-                handle.isEmpty()
-                    ? CompletableFuture.completedFuture(found)
-                    : latestTurn(chatId, turn + 1, handle));
-  }
-
-  private static String runId(String chatId, int turn) {
-    return chatId + ":" + turn;
+            session -> {
+              Optional<String> runId =
+                  session.flatMap(
+                      s ->
+                          s.activeRunId() != null
+                              ? Optional.of(s.activeRunId())
+                              : s.turns().isEmpty()
+                                  ? Optional.empty()
+                                  : Optional.of(s.turns().get(s.turns().size() - 1).runId()));
+              return runId.isEmpty()
+                  ? CompletableFuture.completedFuture(Optional.<AgentHandle>empty())
+                  : RunDirectives.invoke(() -> executor.getHandle(runId.get()));
+            });
   }
 
   /** The run's chunks from {@code from} as a UI message stream; {@code step} the step before them. */

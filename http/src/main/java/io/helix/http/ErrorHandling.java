@@ -99,6 +99,10 @@ final class ErrorHandling extends AllDirectives {
       return complete(Problems.controlRefused(refused));
     } else if (error instanceof RunConflictException) {
       return complete(Problems.runConflict(error.getMessage()));
+    } else if (error instanceof io.helix.agent.SessionBusyException busy) {
+      return complete(Problems.sessionBusy(busy));
+    } else if (error instanceof io.helix.agent.SessionConflictException) {
+      return complete(Problems.sessionConflict(error.getMessage()));
     } else if (error instanceof EntityStreamSizeException) {
       return complete(Problems.payloadTooLarge(settings.maxBodySize()));
     } else if (error instanceof TimeoutException) {

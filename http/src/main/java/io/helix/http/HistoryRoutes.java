@@ -1,6 +1,7 @@
 package io.helix.http;
 
 import io.helix.history.AgentStateRow;
+import io.helix.history.RunFilter;
 import io.helix.history.StateStore;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,10 +38,18 @@ final class HistoryRoutes extends AllDirectives {
               history == null
                   ? CompletableFuture.completedFuture(Optional.empty())
                   : RunDirectives.invoke(() -> history.load(runId));
-          return onSuccess(
-              row,
-              found ->
-                  found.isPresent() ? projectedState(found.get(), query) : liveState(runId));
+          return runs.withPrincipal(
+              principal ->
+                  onSuccess(
+                      row,
+                      found -> {
+                        if (found.isEmpty()) {
+                          return liveState(runId); // its ownership is checked there
+                        }
+                        return Ownership.mayAccess(principal, found.get().owner())
+                            ? projectedState(found.get(), query)
+                            : complete(Problems.runNotFound(runId));
+                      }));
         });
   }
 
@@ -61,17 +70,30 @@ final class HistoryRoutes extends AllDirectives {
                 handle.status(), run -> complete(Presenters.ok(Presenters.liveState(run)))));
   }
 
-  /** Newest first, a page at a time; 503 without run history. */
+  /**
+   * Newest first, a page at a time; 503 without run history. A principal lists its own runs; an
+   * admin all of them, or one owner's with {@code ?owner=} ({@code ?owner=} empty: the shared
+   * principal's).
+   */
   Route listRuns() {
     return requests.runsQuery(
-        query -> {
-          if (history == null) {
-            return complete(Problems.historyUnavailable());
-          }
-          return onSuccess(
-              RunDirectives.invokeValidating(
-                  () -> history.list(query.filter(), query.cursor(), query.limit())),
-              page -> complete(Presenters.ok(Presenters.runs(page))));
-        });
+        query ->
+            runs.withPrincipal(
+                principal -> {
+                  if (history == null) {
+                    return complete(Problems.historyUnavailable());
+                  }
+                  RunFilter filter = query.filter();
+                  if (!Ownership.isAdmin(principal)) {
+                    filter = filter.withOwner(Ownership.ownerOf(principal));
+                  } else if (query.owner() != null) {
+                    filter = filter.withOwner(query.owner().isEmpty() ? null : query.owner());
+                  }
+                  RunFilter chosen = filter;
+                  return onSuccess(
+                      RunDirectives.invokeValidating(
+                          () -> history.list(chosen, query.cursor(), query.limit())),
+                      page -> complete(Presenters.ok(Presenters.runs(page))));
+                }));
   }
 }

@@ -54,8 +54,17 @@ final class Presenters {
 
   /** {@code 202 {runId, streamUrl, resultUrl}} with the result's {@code Location}. */
   static HttpResponse accepted(String runId) {
+    return accepted(runId, null);
+  }
+
+  /** A run started, as a turn of {@code sessionId} (null: none). */
+  static HttpResponse accepted(String runId, String sessionId) {
     ObjectNode json = Json.object();
     json.put("runId", runId);
+    if (sessionId != null) {
+      json.put("sessionId", sessionId);
+      json.put("sessionUrl", "/agent/sessions/" + sessionId);
+    }
     json.put("streamUrl", streamUrl(runId));
     json.put("resultUrl", resultUrl(runId));
     return json(StatusCodes.ACCEPTED, json).addHeader(Location.create(resultUrl(runId)));
@@ -129,6 +138,12 @@ final class Presenters {
     json.put("abortReason", run.abortReason());
     json.set("usage", Json.toTree(run.usage()));
     json.set("pending", Json.toTree(run.pending()));
+    if (run.owner() != null) {
+      json.put("owner", run.owner());
+    }
+    if (run.sessionId() != null) {
+      json.put("sessionId", run.sessionId());
+    }
     json.put("createdAt", createdAt);
     json.put("updatedAt", updatedAt);
     return json;

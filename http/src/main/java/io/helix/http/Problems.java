@@ -102,6 +102,27 @@ final class Problems {
     return of(StatusCodes.CONFLICT, "run-conflict", "Run id already taken", detail);
   }
 
+  /** A turn asked of a session whose active turn has not ended: 409 with that turn's run. */
+  static HttpResponse sessionBusy(io.helix.agent.SessionBusyException busy) {
+    return of(
+        StatusCodes.CONFLICT,
+        "session-busy",
+        "Session busy",
+        busy.getMessage() + "; one turn at a time: wait for it to end, or abort it");
+  }
+
+  static HttpResponse sessionConflict(String detail) {
+    return of(StatusCodes.CONFLICT, "session-conflict", "Session of another agent", detail);
+  }
+
+  static HttpResponse sessionNotFound(String sessionId) {
+    return of(
+        StatusCodes.NOT_FOUND,
+        "session-not-found",
+        "Session not found",
+        "no session has id '" + sessionId + "'");
+  }
+
   /** A control of a run that the run refused, changing nothing: 404, 409 or 400. */
   static HttpResponse controlRefused(io.helix.agent.RunControlException refused) {
     return switch (refused.reason()) {

@@ -38,7 +38,7 @@ final class RequestBodies extends AllDirectives {
 
 
   /** {@code POST /agent/execute}: {@code runId} null for a new run. */
-  record ExecuteRequest(String agentType, String message, String runId) {}
+  record ExecuteRequest(String agentType, String message, String runId, String sessionId) {}
 
   private final HttpSettings settings;
   private final RequestParsing queries;
@@ -56,21 +56,26 @@ final class RequestBodies extends AllDirectives {
     return RequestParsing.invalid(detail);
   }
 
-  /** The body {@code {agentType, message, runId?}}, required; {@code agentType} not blank. */
+  /**
+   * The body {@code {agentType, message, runId?, sessionId?}}, required; {@code agentType} not
+   * blank.
+   */
   Route executeRequest(Function<ExecuteRequest, Route> inner) {
     return noParams(
         () ->
             jsonBody(
                 true,
                 body -> {
-                  JsonNode request = fields(body.orElseThrow(), "agentType", "message", "runId");
+                  JsonNode request =
+                      fields(body.orElseThrow(), "agentType", "message", "runId", "sessionId");
                   String agentType = requiredString(request, "agentType");
                   String message = requiredString(request, "message");
                   String runId = optionalString(request, "runId");
+                  String sessionId = optionalString(request, "sessionId");
                   if (agentType.isBlank()) {
                     throw invalid("'agentType' must not be blank");
                   }
-                  return inner.apply(new ExecuteRequest(agentType, message, runId));
+                  return inner.apply(new ExecuteRequest(agentType, message, runId, sessionId));
                 }));
   }
 

@@ -40,7 +40,8 @@ import org.slf4j.MDC;
  *       {@code ?access_token=<token>} instead. Otherwise 401 with {@code WWW-Authenticate: Bearer}.
  *       Tokens are compared in constant time; JWTs are verified against a JWKS ({@link
  *       Authenticator}). The request then carries its {@link Principal} ({@link #principalOf}), and
- *       needs the scope of what it does ({@link #requiredScope}: read, execute, abort), else 403.
+ *       needs the scope of what it does ({@link #requiredScope}: read, execute, abort — which
+ *       also erases a session), else 403.
  *       The one exception: the run console's static files ({@code GET}/{@code HEAD} under {@code
  *       /console}, see {@link ConsoleRoutes#isPublic}) load without a token; they hold no data, and
  *       the page then asks for a token to call the API with.
@@ -53,7 +54,7 @@ final class RequestGate extends AllDirectives {
 
   private static final Logger log = LoggerFactory.getLogger("io.helix.http.access");
   private static final Pattern WELL_FORMED_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
-  private static final String ALLOWED_METHODS = "GET, POST, OPTIONS";
+  private static final String ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
   private static final String ALLOWED_HEADERS =
       "Authorization, Content-Type, Last-Event-ID, X-Request-Id";
   private static final String EXPOSED_HEADERS = "X-Request-Id, Location, WWW-Authenticate";
@@ -165,6 +166,9 @@ final class RequestGate extends AllDirectives {
 
   /** What a request needs: reading, starting or continuing runs, or stopping them. */
   static String requiredScope(HttpRequest request) {
+    if (request.method().equals(HttpMethods.DELETE)) {
+      return Principal.ABORT; // erasing a session stops and deletes its runs
+    }
     if (!request.method().equals(HttpMethods.POST)) {
       return Principal.READ;
     }

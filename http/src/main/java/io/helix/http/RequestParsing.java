@@ -54,8 +54,9 @@ final class RequestParsing extends AllDirectives {
   private static final String CREATED_BEFORE = "createdBefore";
   private static final String ROOTS_ONLY = "rootsOnly";
   private static final String CURSOR = "cursor";
+  private static final String OWNER = "owner";
   private static final List<String> RUNS_PARAMS =
-      List.of(STATUS, AGENT_TYPE, CREATED_FROM, CREATED_BEFORE, ROOTS_ONLY, LIMIT, CURSOR);
+      List.of(STATUS, AGENT_TYPE, CREATED_FROM, CREATED_BEFORE, ROOTS_ONLY, LIMIT, CURSOR, OWNER);
 
   private static final List<String> NO_PARAMS = List.of();
 
@@ -75,7 +76,8 @@ final class RequestParsing extends AllDirectives {
   record MessagesQuery(int offset, int limit, boolean includeThinking) {}
 
   /** {@code GET /agent/runs}: which runs; {@code cursor} null for the first page. */
-  record RunsQuery(RunFilter filter, String cursor, int limit) {}
+  /** {@code owner}: an admin's filter by owner (empty: the shared principal's), else null. */
+  record RunsQuery(RunFilter filter, String cursor, int limit, String owner) {}
 
   private final HttpSettings settings;
 
@@ -191,7 +193,11 @@ final class RequestParsing extends AllDirectives {
     if (cursor != null && cursor.length() > 512) {
       throw invalid("'cursor' is not valid");
     }
-    return new RunsQuery(filter, cursor == null || cursor.isEmpty() ? null : cursor, limit);
+    String owner = params.get(OWNER);
+    if (owner != null && owner.length() > 255) {
+      throw invalid("'owner' is not valid");
+    }
+    return new RunsQuery(filter, cursor == null || cursor.isEmpty() ? null : cursor, limit, owner);
   }
 
   // ---- the body of each route

@@ -24,17 +24,40 @@ final class RunDirectives extends AllDirectives {
     this.executor = executor;
   }
 
-  /** The run's handle, or 404 when there is no such run. */
+  /**
+   * The run's handle, or 404 when there is no such run or it is not the request principal's to see
+   * ({@link Ownership}).
+   */
   Route withRun(String runId, Function<AgentHandle, Route> inner) {
-    return onSuccess(
-        invoke(() -> executor.getHandle(runId)),
-        found -> found.map(inner).orElseGet(() -> complete(Problems.runNotFound(runId))));
+    return visible(
+        runId, found -> found.map(inner).orElseGet(() -> complete(Problems.runNotFound(runId))));
   }
 
-  /** The stream of this id, or 404; 410 when it was deleted. A stream's id is its root run's id. */
+  /** The request's principal ({@link RequestGate#principalOf}). */
+  Route withPrincipal(Function<Principal, Route> inner) {
+    return extractRequest(request -> inner.apply(RequestGate.principalOf(request)));
+  }
+
+  /** The run's handle, when it exists and the request's principal may see it. */
+  private Route visible(
+      String runId, Function<java.util.Optional<AgentHandle>, Route> inner) {
+    return withPrincipal(
+        principal -> {
+          return onSuccess(
+              invoke(() -> executor.getHandle(runId)),
+              found ->
+                  inner.apply(
+                      found.filter(handle -> Ownership.mayAccess(principal, handle.owner()))));
+        });
+  }
+
+  /**
+   * The stream of this id, or 404 (also when its run is not the principal's to see); 410 when it
+   * was deleted. A stream's id is its root run's id.
+   */
   Route withStream(String streamId, Function<AgentHandle, Route> inner) {
-    return onSuccess(
-        invoke(() -> executor.getHandle(streamId)),
+    return visible(
+        streamId,
         found -> {
           if (found.isEmpty()) {
             return complete(Problems.streamNotFound("no stream has id '" + streamId + "'"));

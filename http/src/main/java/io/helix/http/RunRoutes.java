@@ -2,6 +2,7 @@ package io.helix.http;
 
 import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentHandle;
+import io.helix.agent.RunRequest;
 import io.helix.agent.RunResult;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -46,18 +47,23 @@ final class RunRoutes extends AllDirectives {
   private Route startRun() {
     return bodies.executeRequest(
         request ->
-            optionalHeaderValueByName(
-                "traceparent",
-                traceParent ->
-                    onSuccess(
-                        RunDirectives.invokeValidating(
-                            () ->
-                                executor.execute(
-                                    request.agentType(),
-                                    request.message(),
-                                    request.runId(),
-                                    traceParent.orElse(null))),
-                        handle -> complete(Presenters.accepted(handle.runId())))));
+            runs.withPrincipal(
+                principal ->
+                    optionalHeaderValueByName(
+                        "traceparent",
+                        traceParent ->
+                            onSuccess(
+                                RunDirectives.invokeValidating(
+                                    () ->
+                                        executor.execute(
+                                            RunRequest.of(request.agentType(), request.message())
+                                                .withRunId(request.runId())
+                                                .withSessionId(request.sessionId())
+                                                .withOwner(Ownership.ownerOf(principal))
+                                                .withTraceParent(traceParent.orElse(null)))),
+                                handle ->
+                                    complete(
+                                        Presenters.accepted(handle.runId(), request.sessionId()))))));
   }
 
   /**

@@ -54,8 +54,8 @@ class BadInputSuiteTest {
   private final AgentExecutor counting =
       new AgentExecutor() {
         @Override
-        public CompletionStage<AgentHandle> execute(String agentType, String message, String runId) {
-          return server.runtime.executor.execute(agentType, message, runId)
+        public CompletionStage<AgentHandle> execute(io.helix.agent.RunRequest request) {
+          return server.runtime.executor.execute(request)
               .thenApply(handle -> {
                 runsStarted.incrementAndGet();
                 return handle;

@@ -252,8 +252,7 @@ class HttpErrorsTest {
     AgentExecutor broken =
         new AgentExecutor() {
           @Override
-          public CompletionStage<AgentHandle> execute(
-              String agentType, String message, String runId) {
+          public CompletionStage<AgentHandle> execute(io.helix.agent.RunRequest request) {
             return CompletableFuture.failedFuture(new TimeoutException("ask timed out"));
           }
 

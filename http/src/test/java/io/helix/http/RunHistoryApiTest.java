@@ -194,8 +194,8 @@ class RunHistoryApiTest {
     AtomicInteger subscriptions = new AtomicInteger();
     AgentExecutor counting = new AgentExecutor() {
       @Override
-      public CompletionStage<AgentHandle> execute(String agentType, String message, String runId) {
-        return server.runtime.executor.execute(agentType, message, runId);
+      public CompletionStage<AgentHandle> execute(io.helix.agent.RunRequest request) {
+        return server.runtime.executor.execute(request);
       }
 
       @Override

@@ -40,8 +40,7 @@ class SseResumeEventTest {
   private final AgentExecutor failingStream =
       new AgentExecutor() {
         @Override
-        public CompletionStage<AgentHandle> execute(
-            String agentType, String message, String runId) {
+        public CompletionStage<AgentHandle> execute(io.helix.agent.RunRequest request) {
           return CompletableFuture.failedFuture(new UnsupportedOperationException());
         }
 

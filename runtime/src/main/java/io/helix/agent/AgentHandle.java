@@ -12,6 +12,11 @@ public interface AgentHandle {
 
   String runId();
 
+  /** The principal the run belongs to; null for the shared principal. */
+  default String owner() {
+    return null;
+  }
+
   /**
    * Completes when the run ends, however long it takes, or when it waits for someone ({@link
    * RunStatus#suspended}: see {@link RunResult#pending()}) or to be resumed ({@link

@@ -17,6 +17,9 @@ import java.util.List;
  * @param streamId the stream the run writes to: its own id, or its root run's for a sub-agent
  * @param pending what a suspended run waits for (empty otherwise; left out of its JSON when empty,
  *     so the JSON of a result is as before for every run that waits for nothing)
+ * @param owner the principal the run belongs to; null for the shared principal (left out of its
+ *     JSON when null)
+ * @param sessionId the session of which the run is a turn; null for none (left out when null)
  */
 public record RunResult(
     String runId,
@@ -33,12 +36,38 @@ public record RunResult(
     String streamId,
     @com.fasterxml.jackson.annotation.JsonInclude(
             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-        List<PendingRequest> pending)
+        List<PendingRequest> pending,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String owner,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String sessionId)
     implements CborSerializable {
 
   /** {@code pending} is never null (a result sent by a node before it existed has none). */
   public RunResult {
     pending = pending == null ? List.of() : List.copyOf(pending);
+  }
+
+  /** A result with no owner and no session (the form before they existed). */
+  public RunResult(
+      String runId,
+      String agentType,
+      RunStatus status,
+      JsonNode output,
+      String error,
+      boolean aborted,
+      String abortReason,
+      int steps,
+      TokenUsage usage,
+      JsonNode state,
+      String parentRunId,
+      String streamId,
+      List<PendingRequest> pending) {
+    this(
+        runId, agentType, status, output, error, aborted, abortReason, steps, usage, state,
+        parentRunId, streamId, pending, null, null);
   }
 
   /** A result without pending requests (the form before {@link #pending} existed). */

@@ -19,6 +19,8 @@ import java.util.List;
  * @param createdAt when the run started, epoch milliseconds
  * @param updatedAt the time of the run's last projected event, epoch milliseconds
  * @param pending what a suspended run waits for (empty otherwise)
+ * @param owner the principal the run belongs to; null for the shared principal
+ * @param sessionId the session of which the run is a turn; null for none
  */
 public record AgentStateRow(
     String runId,
@@ -37,10 +39,38 @@ public record AgentStateRow(
     long updatedAt,
     @com.fasterxml.jackson.annotation.JsonInclude(
             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-        List<PendingRequest> pending) {
+        List<PendingRequest> pending,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String owner,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String sessionId) {
 
   public AgentStateRow {
     pending = pending == null ? List.of() : List.copyOf(pending);
+  }
+
+  /** A row with no owner and no session (the form before they existed). */
+  public AgentStateRow(
+      String runId,
+      String agentType,
+      String streamId,
+      RunStatus status,
+      int stepCount,
+      JsonNode customState,
+      JsonNode output,
+      String error,
+      String parentAgentId,
+      boolean aborted,
+      String abortReason,
+      TokenUsage usage,
+      long createdAt,
+      long updatedAt,
+      List<PendingRequest> pending) {
+    this(
+        runId, agentType, streamId, status, stepCount, customState, output, error, parentAgentId,
+        aborted, abortReason, usage, createdAt, updatedAt, pending, null, null);
   }
 
   /** A row without pending requests (the form before they existed). */
@@ -68,6 +98,6 @@ public record AgentStateRow(
   public RunResult toResult() {
     return new RunResult(
         runId, agentType, status, output, error, aborted, abortReason, stepCount, usage,
-        customState, parentAgentId, streamId, pending);
+        customState, parentAgentId, streamId, pending, owner, sessionId);
   }
 }

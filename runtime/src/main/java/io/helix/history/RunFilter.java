@@ -9,11 +9,28 @@ import java.time.Instant;
  * @param createdFrom runs started at or after this
  * @param createdBefore runs started before this
  * @param rootsOnly only runs that are not a sub-agent's
+ * @param byOwner only the runs of {@code owner} (null: the shared principal's)
  */
 public record RunFilter(
-    RunStatus status, String agentType, Instant createdFrom, Instant createdBefore, boolean rootsOnly) {
+    RunStatus status,
+    String agentType,
+    Instant createdFrom,
+    Instant createdBefore,
+    boolean rootsOnly,
+    boolean byOwner,
+    String owner) {
 
-  private static final RunFilter ALL = new RunFilter(null, null, null, null, false);
+  private static final RunFilter ALL = new RunFilter(null, null, null, null, false, false, null);
+
+  /** A filter on no owner (the form before owners existed). */
+  public RunFilter(
+      RunStatus status,
+      String agentType,
+      Instant createdFrom,
+      Instant createdBefore,
+      boolean rootsOnly) {
+    this(status, agentType, createdFrom, createdBefore, rootsOnly, false, null);
+  }
 
   /** Every run. */
   public static RunFilter all() {
@@ -21,19 +38,24 @@ public record RunFilter(
   }
 
   public RunFilter withStatus(RunStatus value) {
-    return new RunFilter(value, agentType, createdFrom, createdBefore, rootsOnly);
+    return new RunFilter(value, agentType, createdFrom, createdBefore, rootsOnly, byOwner, owner);
   }
 
   public RunFilter withAgentType(String value) {
-    return new RunFilter(status, value, createdFrom, createdBefore, rootsOnly);
+    return new RunFilter(status, value, createdFrom, createdBefore, rootsOnly, byOwner, owner);
   }
 
   /** Runs started in {@code [from, before)}; either may be null. */
   public RunFilter createdBetween(Instant from, Instant before) {
-    return new RunFilter(status, agentType, from, before, rootsOnly);
+    return new RunFilter(status, agentType, from, before, rootsOnly, byOwner, owner);
   }
 
   public RunFilter withRootsOnly(boolean value) {
-    return new RunFilter(status, agentType, createdFrom, createdBefore, value);
+    return new RunFilter(status, agentType, createdFrom, createdBefore, value, byOwner, owner);
+  }
+
+  /** Only the runs of {@code value}; null: of the shared principal. */
+  public RunFilter withOwner(String value) {
+    return new RunFilter(status, agentType, createdFrom, createdBefore, rootsOnly, true, value);
   }
 }

@@ -36,6 +36,26 @@ public record StoredMessage(
     toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
   }
 
+  /**
+   * A message of a conversation as the read model stores it, at position {@code sequence}; {@code
+   * createdAt} 0 (a session's conversation does not keep message times). Without {@code
+   * includeThinking} the model's reasoning is left out.
+   */
+  public static StoredMessage of(int sequence, Message message, boolean includeThinking) {
+    if (message instanceof UserMessage user) {
+      return new StoredMessage(sequence, "user", user.content(), null, null, null, null, null, 0);
+    } else if (message instanceof AssistantMessage assistant) {
+      return new StoredMessage(
+          sequence, "assistant", assistant.content(), assistant.toolCalls(), null, null,
+          includeThinking ? assistant.thinking() : null, null, 0);
+    } else if (message instanceof ToolResultMessage tool) {
+      return new StoredMessage(
+          sequence, "tool", tool.result() == null ? null : Json.write(tool.result()), null,
+          tool.toolCallId(), tool.toolName(), null, tool.error(), 0);
+    }
+    throw new IllegalArgumentException("unknown message " + message);
+  }
+
   /** The message as the runtime models it. */
   public Message toMessage() {
     return switch (role) {

@@ -18,6 +18,7 @@ public sealed interface RunCommand
         RunCommand.SubmitToolResult,
         RunCommand.Interrupt,
         RunCommand.Resume,
+        RunCommand.ReportTurn,
         RunCommand.Stop,
         InternalCommand {
 
@@ -28,6 +29,10 @@ public sealed interface RunCommand
    * @param streamId where chunks go: the run's own id, or its root's for a sub-agent
    * @param traceParent the W3C {@code traceparent} of the caller's span, which the run's trace
    *     joins; null for none (and from nodes of an earlier version)
+   * @param owner the principal the run belongs to (a sub-agent's is its parent's); null for the
+   *     shared principal
+   * @param turn the session of which the run is a turn, with its conversation so far; null for a
+   *     run of its own
    */
   record Start(
       String agentType,
@@ -35,8 +40,21 @@ public sealed interface RunCommand
       String parentRunId,
       String streamId,
       ActorRef<StartReply> replyTo,
-      String traceParent)
+      String traceParent,
+      String owner,
+      Turn turn)
       implements RunCommand, CborSerializable {
+
+    /** A start with no owner and no session. */
+    public Start(
+        String agentType,
+        String message,
+        String parentRunId,
+        String streamId,
+        ActorRef<StartReply> replyTo,
+        String traceParent) {
+      this(agentType, message, parentRunId, streamId, replyTo, traceParent, null, null);
+    }
 
     /** A start with no trace context of the caller's. */
     public Start(
@@ -46,6 +64,20 @@ public sealed interface RunCommand
         String streamId,
         ActorRef<StartReply> replyTo) {
       this(agentType, message, parentRunId, streamId, replyTo, null);
+    }
+  }
+
+  /**
+   * A turn of a session: the session's id, its conversation before the turn (which the model sees
+   * first) and its custom state (the run's initial state; null: the agent's).
+   */
+  record Turn(
+      String sessionId,
+      java.util.List<io.helix.model.Message> history,
+      com.fasterxml.jackson.databind.JsonNode state)
+      implements CborSerializable {
+    public Turn {
+      history = history == null ? java.util.List.of() : java.util.List.copyOf(history);
     }
   }
 
@@ -85,6 +117,9 @@ public sealed interface RunCommand
   /** Resumes an interrupted run; {@code message} (may be null) is a further user message. */
   record Resume(String message, ActorRef<ControlReply> replyTo)
       implements RunCommand, CborSerializable {}
+
+  /** Answers the run as a turn of its session ({@link TurnReport#none} when there is no run). */
+  record ReportTurn(ActorRef<TurnReport> replyTo) implements RunCommand, CborSerializable {}
 
   /** Sent by the local shard to stop a passivated entity; never serialized. */
   enum Stop implements RunCommand {

@@ -90,20 +90,31 @@ final class RunDecisions {
   static RunEvent.RunStarted started(
       String runId, RunCommand.Start start, AgentDefinition agent, long now, String traceParent) {
     String streamId = start.streamId() == null ? runId : start.streamId();
+    RunCommand.Turn turn = start.turn();
     return new RunEvent.RunStarted(
         runId,
         start.agentType(),
         start.message(),
         streamId,
         start.parentRunId(),
-        agent.initialState(),
+        turn != null && turn.state() != null ? turn.state() : agent.initialState(),
         now,
-        traceParent);
+        traceParent,
+        start.owner(),
+        turn == null ? null : turn.sessionId(),
+        turn == null ? List.of() : turn.history());
   }
 
-  /** Whether a second start asks for the run that exists: same agent type, same message. */
+  /**
+   * Whether a second start asks for the run that exists: same agent type, message, owner and
+   * session.
+   */
   static boolean sameRun(RunState state, RunCommand.Start start) {
-    return state.agentType().equals(start.agentType()) && state.input().equals(start.message());
+    String sessionId = start.turn() == null ? null : start.turn().sessionId();
+    return state.agentType().equals(start.agentType())
+        && state.input().equals(start.message())
+        && java.util.Objects.equals(state.origin().owner(), start.owner())
+        && java.util.Objects.equals(state.origin().sessionId(), sessionId);
   }
 
   // ---- the loop

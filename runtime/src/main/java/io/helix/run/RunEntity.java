@@ -162,7 +162,14 @@ public final class RunEntity
         .onCommand(RunCommand.Approve.class, c -> control.noRun(c.replyTo()))
         .onCommand(RunCommand.SubmitToolResult.class, c -> control.noRun(c.replyTo()))
         .onCommand(RunCommand.Interrupt.class, c -> control.noRun(c.replyTo()))
-        .onCommand(RunCommand.Resume.class, c -> control.noRun(c.replyTo()));
+        .onCommand(RunCommand.Resume.class, c -> control.noRun(c.replyTo()))
+        .onCommand(
+            RunCommand.ReportTurn.class,
+            c ->
+                Effect()
+                    .none()
+                    .thenRun(work::passivate)
+                    .thenReply(c.replyTo(), unchanged -> TurnReport.none(runId)));
     builder
         .forState(RunState::interrupted)
         .onCommand(RunCommand.AwaitResult.class, this::onAwaitWhileRunning)
@@ -206,6 +213,8 @@ public final class RunEntity
         .onCommand(RunCommand.SubmitToolResult.class, control::toolResult)
         .onCommand(RunCommand.Interrupt.class, control::interrupt)
         .onCommand(RunCommand.Resume.class, control::resume)
+        .onCommand(
+            RunCommand.ReportTurn.class, (state, c) -> Effect().reply(c.replyTo(), TurnReport.of(state)))
         .onCommand(
             InternalCommand.FlushChunks.class,
             (state, c) ->

@@ -12,10 +12,23 @@ public record RunEnvironment(
     RunSettings settings,
     ClusterSharding sharding,
     Executor blockingToolExecutor,
-    RunObserver observer) {
+    RunObserver observer,
+    TurnListener turns) {
 
   public RunEnvironment {
     observer = observer == null ? RunObserver.NONE : observer;
+    turns = turns == null ? TurnListener.NONE : turns;
+  }
+
+  /** An environment whose runs' sessions hear of nothing. */
+  public RunEnvironment(
+      AgentRegistry agents,
+      ModelCatalog models,
+      RunSettings settings,
+      ClusterSharding sharding,
+      Executor blockingToolExecutor,
+      RunObserver observer) {
+    this(agents, models, settings, sharding, blockingToolExecutor, observer, TurnListener.NONE);
   }
 
   /** An environment whose runs nobody observes. */

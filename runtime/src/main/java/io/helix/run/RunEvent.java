@@ -2,8 +2,10 @@ package io.helix.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.model.AssistantMessage;
+import io.helix.model.Message;
 import io.helix.model.TokenUsage;
 import io.helix.serialization.CborSerializable;
+import java.util.List;
 
 /** The journal of a run: one event per model response and per tool result. */
 public sealed interface RunEvent extends CborSerializable {
@@ -23,8 +25,36 @@ public sealed interface RunEvent extends CborSerializable {
       String parentRunId,
       JsonNode initialState,
       long timestamp,
-      String traceParent)
+      String traceParent,
+      String owner,
+      String sessionId,
+      List<Message> history)
       implements RunEvent {
+
+    /**
+     * {@code owner} is the principal the run belongs to (null: the shared principal, and in events
+     * written before owners existed); {@code sessionId} the session of which the run is a turn
+     * (null: none), and {@code history} that session's conversation before the turn (never null:
+     * empty in older events).
+     */
+    public RunStarted {
+      history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    /** A start with no owner and no session (the form before they existed). */
+    public RunStarted(
+        String runId,
+        String agentType,
+        String message,
+        String streamId,
+        String parentRunId,
+        JsonNode initialState,
+        long timestamp,
+        String traceParent) {
+      this(
+          runId, agentType, message, streamId, parentRunId, initialState, timestamp, traceParent,
+          null, null, List.of());
+    }
 
     public RunStarted(
         String runId,

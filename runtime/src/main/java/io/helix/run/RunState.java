@@ -45,7 +45,8 @@ public record RunState(
     long updatedAt,
     String traceParent,
     List<Held> held,
-    List<Decision> decisions)
+    List<Decision> decisions,
+    Origin origin)
     implements CborSerializable {
 
   /**
@@ -58,6 +59,26 @@ public record RunState(
     usage = usage == null ? TokenUsage.ZERO : usage;
     held = held == null ? List.of() : held;
     decisions = decisions == null ? List.of() : decisions;
+    origin = origin == null ? Origin.NONE : origin;
+  }
+
+  /**
+   * Whose the run is and which conversation it continues.
+   *
+   * @param owner the principal the run belongs to; null for the shared principal (and for runs
+   *     started before owners existed)
+   * @param sessionId the session of which the run is a turn; null for none
+   * @param historySize how many of the run's messages are its session's conversation before it
+   */
+  public record Origin(String owner, String sessionId, int historySize)
+      implements CborSerializable {
+    public static final Origin NONE = new Origin(null, null, 0);
+  }
+
+  /** The run's own messages: those after its session's history. */
+  @JsonIgnore
+  public List<Message> turnMessages() {
+    return messages.subList(Math.min(origin.historySize(), messages.size()), messages.size());
   }
 
   /**
@@ -85,7 +106,7 @@ public record RunState(
   public static final RunState EMPTY =
       new RunState(
           null, null, null, null, null, null, List.of(), 0, TokenUsage.ZERO, null, null, false,
-          null, null, List.of(), 0, 0, null, List.of(), List.of());
+          null, null, List.of(), 0, 0, null, List.of(), List.of(), Origin.NONE);
 
   @JsonIgnore
   public boolean started() {
@@ -145,7 +166,7 @@ public record RunState(
             .toList();
     return new RunResult(
         runId, agentType, status, output, error, aborted, abortReason, step, usage, customState,
-        parentRunId, streamId, pending);
+        parentRunId, streamId, pending, origin.owner(), origin.sessionId());
   }
 
   /** The held call {@code toolCallId}, if it waits. */
@@ -161,9 +182,9 @@ public record RunState(
     if (event instanceof RunEvent.RunStarted e) {
       return new RunState(
           e.runId(), e.agentType(), e.message(), e.streamId(), e.parentRunId(), RunStatus.running,
-          List.of(new UserMessage(e.message())), 0, TokenUsage.ZERO, null, null, false, null,
+          conversation(e.history(), e.message()), 0, TokenUsage.ZERO, null, null, false, null,
           e.initialState(), List.of(), e.timestamp(), e.timestamp(), e.traceParent(), List.of(),
-          List.of());
+          List.of(), new Origin(e.owner(), e.sessionId(), e.history().size()));
     } else if (event instanceof RunEvent.ModelResponded e) {
       return with(plus(e.message()), e.step(), usage.plus(e.usage()), customState, subAgents, e);
     } else if (event instanceof RunEvent.ToolResultRecorded e) {
@@ -229,14 +250,14 @@ public record RunState(
     return new RunState(
         runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage, output,
         error, aborted, abortReason, customState, subAgents, createdAt, updatedAt, traceParent,
-        newHeld, newDecisions);
+        newHeld, newDecisions, origin);
   }
 
   private RunState withStatus(RunStatus newStatus, List<Held> newHeld, RunEvent event) {
     return new RunState(
         runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage, output,
         error, aborted, abortReason, customState, subAgents, createdAt, event.timestamp(),
-        traceParent, newHeld, decisions);
+        traceParent, newHeld, decisions, origin);
   }
 
   private RunState touched(RunEvent event) {
@@ -270,7 +291,7 @@ public record RunState(
     return new RunState(
         runId, agentType, input, streamId, parentRunId, status, newMessages, newStep, newUsage,
         output, error, aborted, abortReason, newState, newSubAgents, createdAt, event.timestamp(),
-        traceParent, held, decisions);
+        traceParent, held, decisions, origin);
   }
 
   private RunState ended(
@@ -283,7 +304,15 @@ public record RunState(
     return new RunState(
         runId, agentType, input, streamId, parentRunId, newStatus, messages, step, usage,
         newOutput, newError, wasAborted, reason, customState, subAgents, createdAt,
-        event.timestamp(), traceParent, List.of(), decisions);
+        event.timestamp(), traceParent, List.of(), decisions, origin);
+  }
+
+  /** A session's conversation so far, then the turn's message. */
+  private static List<Message> conversation(List<Message> history, String message) {
+    List<Message> all = new ArrayList<>(history.size() + 1);
+    all.addAll(history);
+    all.add(new UserMessage(message));
+    return List.copyOf(all);
   }
 
   private List<Message> plus(Message message) {

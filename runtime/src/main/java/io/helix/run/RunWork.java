@@ -240,6 +240,9 @@ final class RunWork {
     }
     outbox.add(state, RunChunks.runEnd(state));
     outbox.flush(state, state.isRoot());
+    if (state.isRoot() && state.origin().sessionId() != null) {
+      actor.env().turns().turnEnded(TurnReport.of(state)); // its session may go on
+    }
     answer(resultWaiters, state);
     answer(settleWaiters, state);
     if (handingOff) {

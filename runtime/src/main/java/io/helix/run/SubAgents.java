@@ -56,7 +56,9 @@ final class SubAgents {
                 actor.runId(),
                 state.streamId(),
                 replyTo,
-                state.traceParent()),
+                state.traceParent(),
+                state.origin().owner(), // the child is its parent's owner's
+                null),
         (reply, failure) ->
             new InternalCommand.SubAgentAnswered(step, call.id(), attempt, reply, failure));
   }

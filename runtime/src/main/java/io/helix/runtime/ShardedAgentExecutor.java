@@ -4,7 +4,10 @@ import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentHandle;
 import io.helix.agent.AgentRegistry;
 import io.helix.agent.RunConflictException;
+import io.helix.agent.RunRequest;
 import io.helix.agent.RunResult;
+import io.helix.agent.SessionView;
+import io.helix.history.Erasure;
 import io.helix.agent.UnknownAgentException;
 import io.helix.agent.RunControlException;
 import io.helix.run.ControlReply;
@@ -44,13 +47,16 @@ final class ShardedAgentExecutor implements AgentExecutor {
   private final ExecutorSettings settings;
   private final Streams streams;
   private final Optional<CurrentEventsByPersistenceIdQuery> runJournal;
+  private final SessionTurns sessions;
 
   ShardedAgentExecutor(
       ActorSystem<?> system,
       AgentRegistry agents,
       ClusterSharding sharding,
       ExecutorSettings settings,
-      Streams streams) {
+      Streams streams,
+      Optional<Erasure> erasure) {
+    this.sessions = new SessionTurns(sharding, settings, erasure);
     this.system = system;
     this.agents = agents;
     this.sharding = sharding;
@@ -66,30 +72,45 @@ final class ShardedAgentExecutor implements AgentExecutor {
   }
 
   @Override
-  public CompletionStage<AgentHandle> execute(String agentType, String message, String runId) {
-    return execute(agentType, message, runId, null);
-  }
-
-  @Override
-  public CompletionStage<AgentHandle> execute(
-      String agentType, String message, String runId, String traceParent) {
-    if (agentType == null || agents.get(agentType).isEmpty()) {
+  public CompletionStage<AgentHandle> execute(RunRequest request) {
+    String agentType = request.agentType();
+    if (agents.get(agentType).isEmpty()) {
       return CompletableFuture.failedFuture(new UnknownAgentException(agentType));
     }
-    if (message == null) {
+    if (request.message() == null) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("message is required"));
     }
-    String id = runId == null ? UUID.randomUUID().toString() : runId;
+    String id = request.runId() == null ? UUID.randomUUID().toString() : request.runId();
     if (!validRunId(id)) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException(
               "invalid runId: it must match " + settings.runIdPattern().pattern()));
     }
+    if (request.sessionId() != null && !validRunId(request.sessionId())) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "invalid sessionId: it must match " + settings.runIdPattern().pattern()));
+    }
+    if (request.owner() != null && request.runId() != null) {
+      id = ownedRunId(request.owner(), id);
+    }
+    String runId = id;
     CompletionStage<StartReply> reply =
-        run(id)
-            .ask(
-                replyTo -> new RunCommand.Start(agentType, message, null, null, replyTo, traceParent),
-                settings.askTimeout());
+        request.sessionId() != null
+            ? sessions.start(request, runId)
+            : run(runId)
+                .ask(
+                    replyTo ->
+                        new RunCommand.Start(
+                            agentType,
+                            request.message(),
+                            null,
+                            null,
+                            replyTo,
+                            request.traceParent(),
+                            request.owner(),
+                            null),
+                    settings.askTimeout());
     return reply.thenApply(
         answer -> {
           if (answer instanceof StartReply.Started started) {
@@ -98,11 +119,36 @@ final class ShardedAgentExecutor implements AgentExecutor {
             if (existing.sameInput()) {
               return handle(existing.run());
             }
-            throw new RunConflictException(id);
+            throw new RunConflictException(runId);
           } else {
             throw new UnknownAgentException(agentType);
           }
         });
+  }
+
+  /**
+   * The id of {@code owner}'s run of key {@code runId}: derived from both, so that owners' keys
+   * never meet (and a key reveals nothing of another owner's runs).
+   */
+  static String ownedRunId(String owner, String runId) {
+    String key = "run\u0000" + owner + "\u0000" + runId;
+    return "r-" + UUID.nameUUIDFromBytes(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public CompletionStage<Optional<SessionView>> getSession(String owner, String sessionId) {
+    if (sessionId == null || !validRunId(sessionId)) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return sessions.get(owner, sessionId);
+  }
+
+  @Override
+  public CompletionStage<Boolean> deleteSession(String owner, String sessionId) {
+    if (sessionId == null || !validRunId(sessionId)) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return sessions.delete(owner, sessionId);
   }
 
   @Override
@@ -140,7 +186,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
   }
 
   private AgentHandle handle(RunResult run) {
-    return new Handle(run.runId(), run.streamId());
+    return new Handle(run.runId(), run.streamId(), run.owner());
   }
 
   private EntityRef<RunCommand> run(String runId) {
@@ -155,15 +201,22 @@ final class ShardedAgentExecutor implements AgentExecutor {
   private final class Handle implements AgentHandle {
     private final String runId;
     private final String streamId;
+    private final String owner;
 
-    Handle(String runId, String streamId) {
+    Handle(String runId, String streamId, String owner) {
       this.runId = runId;
       this.streamId = streamId;
+      this.owner = owner;
     }
 
     @Override
     public String runId() {
       return runId;
+    }
+
+    @Override
+    public String owner() {
+      return owner;
     }
 
     @Override

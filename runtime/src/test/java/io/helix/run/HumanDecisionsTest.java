@@ -216,8 +216,9 @@ class HumanDecisionsTest {
     RunState old =
         new RunState(
             "r", "a", "i", "r", null, RunStatus.running, null, 0, null, null, null, false, null,
-            null, null, 0, 0, null, null, null);
+            null, null, 0, 0, null, null, null, null);
     assertTrue(old.held().isEmpty());
+    assertEquals(RunState.Origin.NONE, old.origin());
     assertTrue(old.decisions().isEmpty());
     assertTrue(old.toResult().pending().isEmpty());
   }

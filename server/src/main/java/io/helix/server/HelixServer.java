@@ -163,7 +163,12 @@ public final class HelixServer implements AutoCloseable {
         telemetry.useOpenTelemetry(builder.openTelemetry);
       }
       AgentExecutor executor =
-          HelixRuntime.start(system, assembly.agents, assembly.models, telemetry.runObserver());
+          HelixRuntime.start(
+              system,
+              assembly.agents,
+              assembly.models,
+              telemetry.runObserver(),
+              ReadModel.erasure(system));
       // the agent_state and messages tables, kept by projections of the run events
       StateStore stateStore = ReadModel.start(system);
       telemetry.watchReadModel(

@@ -30,7 +30,7 @@ final class JdbcStateStore implements StateStore {
   private static final String RUN_COLUMNS =
       "run_id, agent_type, stream_id, status, step_count, custom_state, output, error,"
           + " parent_agent_id, aborted, abort_reason, input_tokens, output_tokens, created_at,"
-          + " updated_at, pending";
+          + " updated_at, pending, owner, session_id";
 
   private static final String LOAD = "SELECT " + RUN_COLUMNS + " FROM agent_state WHERE run_id = ?";
 
@@ -169,6 +169,14 @@ final class JdbcStateStore implements StateStore {
     if (filter.rootsOnly()) {
       sql.append(" AND parent_agent_id IS NULL");
     }
+    if (filter.byOwner()) {
+      if (filter.owner() == null) {
+        sql.append(" AND owner IS NULL");
+      } else {
+        sql.append(" AND owner = ?");
+        parameters.add(filter.owner());
+      }
+    }
     if (after != null) {
       sql.append(" AND (created_at < ? OR (created_at = ? AND run_id < ?))");
       parameters.add(after.createdAt());
@@ -246,7 +254,9 @@ final class JdbcStateStore implements StateStore {
         new TokenUsage(row.getLong("input_tokens"), row.getLong("output_tokens")),
         row.getLong("created_at"),
         row.getLong("updated_at"),
-        pending(row.getString("pending")));
+        pending(row.getString("pending")),
+        row.getString("owner"),
+        row.getString("session_id"));
   }
 
   private static final TypeReference<List<io.helix.agent.PendingRequest>> PENDING =

@@ -85,6 +85,24 @@ public final class ReadModel {
     return new JdbcStateStore(pool, jdbc, settings);
   }
 
+  /**
+   * The {@link Erasure} of this node's sessions (pass it to {@code HelixRuntime.start}): deletes
+   * from the journal and the read model, on a small pool of its own that closes with the actor
+   * system. Needs the same configuration as {@link #start}.
+   */
+  public static Erasure erasure(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    DatabaseSettings database = DatabaseSettings.fromConfig(config);
+    ReadModelSettings settings = ReadModelSettings.fromConfig(config);
+    HikariConfig pool = poolConfig(database, "helix-erasure", 2);
+    HikariDataSource erasurePool = new HikariDataSource(pool);
+    system.getWhenTerminated().thenRun(erasurePool::close);
+    Executor jdbc =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig(ReadModelSettings.DISPATCHER));
+    return new JdbcErasure(
+        erasurePool, jdbc, settings.erasureProjectionWait(), java.util.Set.copyOf(settings.tags()));
+  }
+
   private static Behavior<ProjectionBehavior.Command> projection(
       ActorSystem<?> system,
       String tag,
@@ -108,16 +126,21 @@ public final class ReadModel {
   }
 
   private static HikariDataSource pool(DatabaseSettings database, ReadModelSettings settings) {
+    return new HikariDataSource(
+        poolConfig(database, "helix-read-model", settings.maxConnections()));
+  }
+
+  private static HikariConfig poolConfig(DatabaseSettings database, String name, int size) {
     HikariConfig pool = new HikariConfig();
-    pool.setPoolName("helix-read-model");
+    pool.setPoolName(name);
     pool.setDriverClassName(database.dialect().driverClassName());
     pool.setJdbcUrl(database.url());
     pool.setUsername(database.user());
     pool.setPassword(database.password());
-    pool.setMaximumPoolSize(settings.maxConnections());
+    pool.setMaximumPoolSize(size);
     pool.setMinimumIdle(1);
     pool.setAutoCommit(false);
-    return new HikariDataSource(pool);
+    return pool;
   }
 
   private static Connection connection(HikariDataSource pool) {

@@ -15,7 +15,8 @@ record ReadModelSettings(
     Duration restartMaxBackoff,
     double restartRandomFactor,
     int maxPageSize,
-    int eventTags) {
+    int eventTags,
+    Duration erasureProjectionWait) {
 
   /** Where the projections' and queries' JDBC work runs. */
   static final String DISPATCHER = "helix.read-model.jdbc-dispatcher";
@@ -30,7 +31,8 @@ record ReadModelSettings(
         c.getDuration("restart-backoff.max"),
         c.getDouble("restart-backoff.random-factor"),
         c.getInt("max-page-size"),
-        RunSettings.fromConfig(config.getConfig("helix")).eventTags());
+        RunSettings.fromConfig(config.getConfig("helix")).eventTags(),
+        c.getDuration("erasure-projection-wait"));
   }
 
   /** The tags of the run events, one projection each: {@code run-0 .. run-(n-1)}. */

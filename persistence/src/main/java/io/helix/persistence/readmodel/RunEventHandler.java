@@ -37,8 +37,8 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
   private static final String INSERT_RUN =
       "INSERT INTO agent_state (run_id, agent_type, stream_id, status, step_count, custom_state,"
           + " parent_agent_id, aborted, created_at, updated_at, input_tokens, output_tokens,"
-          + " event_seq)"
-          + " SELECT ?, ?, ?, ?, 0, ?, ?, 0, ?, ?, 0, 0, ?"
+          + " event_seq, owner, session_id)"
+          + " SELECT ?, ?, ?, ?, 0, ?, ?, 0, ?, ?, 0, 0, ?, ?, ?"
           + " WHERE NOT EXISTS (SELECT 1 FROM agent_state WHERE run_id = ?)";
 
   /** The sequence is the run's next position: one writer per run, in this transaction. */
@@ -183,7 +183,9 @@ final class RunEventHandler extends JdbcHandler<List<EventEnvelope<RunEvent>>, R
       s.setLong(7, e.timestamp());
       s.setLong(8, e.timestamp());
       s.setLong(9, seqNr);
-      s.setString(10, runId);
+      s.setString(10, e.owner());
+      s.setString(11, e.sessionId());
+      s.setString(12, runId);
       return s.executeUpdate() == 1;
     }
   }
