@@ -8,8 +8,9 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * What the API offers: {@code GET /agent/agents}, the agents with their tools, and {@code GET
- * /openapi.json}, the OpenAPI document of the API.
+ * What the API offers: {@code GET /agent/agents}, the agents with their tools, {@code GET
+ * /agent/me}, who the caller is and what it may use, and {@code GET /openapi.json}, the OpenAPI
+ * document of the API.
  */
 final class AgentRoutes extends AllDirectives {
 
@@ -17,9 +18,35 @@ final class AgentRoutes extends AllDirectives {
   private final RequestParsing requests;
   private final byte[] openApi = OpenApi.document();
 
-  AgentRoutes(AgentRegistry agents, RequestParsing requests) {
+  private final HttpSettings.Quotas quotas;
+  private final RunDirectives runs;
+
+  AgentRoutes(
+      AgentRegistry agents, RequestParsing requests, HttpSettings.Quotas quotas, RunDirectives runs) {
     this.agents = agents;
     this.requests = requests;
+    this.quotas = quotas;
+    this.runs = runs;
+  }
+
+  /** The caller: its principal, scopes, and its quotas on this node (0: no limit). */
+  Route me() {
+    return requests.noParams(
+        () ->
+            runs.withPrincipal(
+                principal -> {
+                  var json = io.helix.json.Json.object();
+                  json.put("principal", principal.name());
+                  json.put("shared", Ownership.isShared(principal));
+                  var scopes = json.putArray("scopes");
+                  principal.scopes().stream().sorted().forEach(scopes::add);
+                  var quota = json.putObject("quotas");
+                  quota.put("executePerSecond", quotas.executePerSecond());
+                  quota.put("executeBurst", quotas.executeBurst());
+                  quota.put("concurrentRuns", quotas.concurrentRunsPerPrincipal());
+                  quota.put("streams", quotas.streamsPerPrincipal());
+                  return complete(Presenters.ok(json));
+                }));
   }
 
   Route listAgents() {

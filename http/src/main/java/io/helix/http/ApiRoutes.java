@@ -28,6 +28,7 @@ final class ApiRoutes extends AllDirectives {
       List.of(
           "POST /agent/execute",
           "GET /agent/stream/{runId}",
+          "POST /agent/stream-ticket/{runId}",
           "GET /agent/result/{runId}",
           "POST /agent/abort/{runId}",
           "POST /agent/approve/{runId}",
@@ -37,6 +38,7 @@ final class ApiRoutes extends AllDirectives {
           "GET /agent/state/{runId}",
           "GET /agent/runs",
           "GET /agent/agents",
+          "GET /agent/me",
           "GET /agent/sessions/{sessionId}",
           "DELETE /agent/sessions/{sessionId}",
           "GET /agent/sessions/{sessionId}/messages",
@@ -68,9 +70,16 @@ final class ApiRoutes extends AllDirectives {
     RequestBodies bodies = new RequestBodies(settings, requests);
     this.runs = new RunRoutes(executor, requests, bodies, runDirectives, errors, quotas);
     this.streams =
-        new StreamRoutes(requests, runDirectives, subscriptions, settings.sseHeartbeat(), quotas);
+        new StreamRoutes(
+            requests,
+            runDirectives,
+            subscriptions,
+            settings.sseHeartbeat(),
+            quotas,
+            gate.tickets(),
+            bodies);
     this.history = new HistoryRoutes(history, requests, runDirectives);
-    this.agents = new AgentRoutes(agents, requests);
+    this.agents = new AgentRoutes(agents, requests, settings.quotas(), runDirectives);
     this.webSockets =
         new WebSocketRoutes(requests, runDirectives, subscriptions, settings, quotas);
     this.chats =
@@ -101,6 +110,7 @@ final class ApiRoutes extends AllDirectives {
                 concat(
                     path("execute", () -> post(runs::execute)),
                     byId("stream", runId -> get(() -> streams.stream(runId))),
+                    byId("stream-ticket", runId -> post(() -> streams.ticket(runId))),
                     byId("result", runId -> get(() -> runs.result(runId))),
                     byId("abort", runId -> post(() -> runs.abort(runId))),
                     byId("approve", runId -> post(() -> runs.approve(runId))),
@@ -110,6 +120,7 @@ final class ApiRoutes extends AllDirectives {
                     byId("state", runId -> get(() -> history.state(runId))),
                     path("runs", () -> get(history::listRuns)),
                     path("agents", () -> get(agents::listAgents)),
+                    path("me", () -> get(agents::me)),
                     sessions.routes())),
         byId("ws", streamId -> get(() -> webSockets.webSocket(streamId))),
         chats.routes());

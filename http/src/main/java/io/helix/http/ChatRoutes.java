@@ -76,9 +76,10 @@ final class ChatRoutes extends AllDirectives {
                             .withSessionId(chat.chatId())
                             .withOwner(owner);
                     return quotas.withRunQuota(
-                        () ->
+                        slot ->
                             onSuccess(
-                                RunDirectives.invokeValidating(() -> executor.execute(turn)),
+                                RunDirectives.invokeValidating(
+                                    () -> slot.track(executor.execute(turn))),
                                 handle -> uiStream(handle, 0, -1)));
                   }
                   return extractMaterializer(

@@ -99,6 +99,9 @@ final class ErrorHandling extends AllDirectives {
       return complete(Problems.controlRefused(refused));
     } else if (error instanceof RunConflictException) {
       return complete(Problems.runConflict(error.getMessage()));
+    } else if (error instanceof UnsupportedOperationException unsupported) {
+      // e.g. erasing a session on a runtime started without an Erasure
+      return complete(Problems.notImplemented(unsupported.getMessage()));
     } else if (error instanceof io.helix.agent.SessionBusyException busy) {
       return complete(Problems.sessionBusy(busy));
     } else if (error instanceof io.helix.agent.SessionConflictException) {

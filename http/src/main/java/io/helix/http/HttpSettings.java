@@ -47,15 +47,39 @@ public record HttpSettings(
     int maxConnections,
     List<String> authAdmins,
     Jwt jwt,
-    Quotas quotas) {
+    Quotas quotas,
+    Tickets tickets) {
 
   /**
    * What one principal may use of this node (0: no limit): new runs per second, with a burst, and
    * streams (SSE and WebSocket) open at once.
    */
-  public record Quotas(double executePerSecond, int executeBurst, int streamsPerPrincipal) {
+  public record Quotas(
+      double executePerSecond,
+      int executeBurst,
+      int streamsPerPrincipal,
+      int concurrentRunsPerPrincipal) {
 
-    public static final Quotas NONE = new Quotas(0, 0, 0);
+    public static final Quotas NONE = new Quotas(0, 0, 0, 0);
+
+    /** Quotas without a limit of concurrent runs. */
+    public Quotas(double executePerSecond, int executeBurst, int streamsPerPrincipal) {
+      this(executePerSecond, executeBurst, streamsPerPrincipal, 0);
+    }
+  }
+
+  /**
+   * Stream tickets ({@link StreamTickets}): the HMAC key ({@code secret}, at least 32 characters;
+   * empty: one per node) and how long a ticket is valid.
+   */
+  public record Tickets(String secret, Duration ttl) {
+
+    public static final Tickets DEFAULT = new Tickets("", Duration.ofSeconds(60));
+
+    @Override
+    public String toString() {
+      return "Tickets[secret=" + (secret.isEmpty() ? "per node" : "***") + ", ttl=" + ttl + "]";
+    }
   }
 
   /**
@@ -80,6 +104,7 @@ public record HttpSettings(
     authAdmins = authAdmins == null ? List.of() : List.copyOf(authAdmins);
     jwt = jwt == null ? Jwt.OFF : jwt;
     quotas = quotas == null ? Quotas.NONE : quotas;
+    tickets = tickets == null ? Tickets.DEFAULT : tickets;
     authTokens = authTokens == null ? List.of() : List.copyOf(authTokens);
     corsAllowedOrigins = corsAllowedOrigins == null ? List.of() : List.copyOf(corsAllowedOrigins);
     for (String token : authTokens) {
@@ -137,7 +162,9 @@ public record HttpSettings(
         new Quotas(
             c.getDouble("quotas.execute-per-second"),
             c.getInt("quotas.execute-burst"),
-            c.getInt("quotas.streams-per-principal")));
+            c.getInt("quotas.streams-per-principal"),
+            c.getInt("quotas.concurrent-runs-per-principal")),
+        new Tickets(c.getString("auth.ticket-secret"), c.getDuration("auth.ticket-ttl")));
   }
 
   /** These settings, accepting only these bearer tokens (none: authentication off). */
@@ -145,7 +172,7 @@ public record HttpSettings(
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
         wsKeepAlive, wsMaxChunksPerFrame, tokens, corsAllowedOrigins, backlog, maxConnections,
-        authAdmins, jwt, quotas);
+        authAdmins, jwt, quotas, tickets);
   }
 
   /** These settings, with CORS for these origins ({@code *}: any; none: CORS off). */
@@ -153,7 +180,7 @@ public record HttpSettings(
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
         wsKeepAlive, wsMaxChunksPerFrame, authTokens, origins, backlog, maxConnections,
-        authAdmins, jwt, quotas);
+        authAdmins, jwt, quotas, tickets);
   }
 
   /** These settings, with JWTs verified as {@code value} says. */
@@ -161,7 +188,7 @@ public record HttpSettings(
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
         wsKeepAlive, wsMaxChunksPerFrame, authTokens, corsAllowedOrigins, backlog, maxConnections,
-        authAdmins, value, quotas);
+        authAdmins, value, quotas, tickets);
   }
 
   /** These settings, with these quotas per principal. */
@@ -169,7 +196,7 @@ public record HttpSettings(
     return new HttpSettings(
         host, port, sseHeartbeat, resultWaitMax, requestTimeout, maxBodySize, bodyReadTimeout,
         wsKeepAlive, wsMaxChunksPerFrame, authTokens, corsAllowedOrigins, backlog, maxConnections,
-        authAdmins, jwt, value);
+        authAdmins, jwt, value, tickets);
   }
 
   /**

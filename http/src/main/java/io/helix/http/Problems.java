@@ -214,6 +214,10 @@ final class Problems {
         "the request body did not arrive in time");
   }
 
+  static HttpResponse notImplemented(String detail) {
+    return of(StatusCodes.NOT_IMPLEMENTED, "not-implemented", "Not implemented here", detail);
+  }
+
   static HttpResponse unavailable(String detail) {
     return of(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail);
   }

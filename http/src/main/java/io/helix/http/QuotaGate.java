@@ -1,6 +1,10 @@
 package io.helix.http;
 
+import io.helix.agent.AgentHandle;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +17,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * The per-principal quotas of one node ({@link HttpSettings.Quotas}): a token bucket of new runs,
- * and a count of open streams. In memory: a principal's use of each node is counted by that node.
+ * the runs started here that still run, and a count of open streams. In memory: a principal's use
+ * of each node is counted by that node.
  */
 final class QuotaGate extends AllDirectives {
 
@@ -21,6 +26,7 @@ final class QuotaGate extends AllDirectives {
   private final LongSupplier nanoTime;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> streams = new ConcurrentHashMap<>();
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
 
   QuotaGate(HttpSettings.Quotas quotas) {
     this(quotas, System::nanoTime);
@@ -65,21 +71,73 @@ final class QuotaGate extends AllDirectives {
 
   /**
    * {@code inner} when the request's principal may start a run now ({@code
-   * helix.http.quotas.execute-per-second}), else 429 with Retry-After.
+   * helix.http.quotas.execute-per-second}, {@code concurrent-runs-per-principal}), else 429 with
+   * Retry-After. {@code inner} passes its start through the {@link RunSlot} it is given, so that the
+   * run counts as running until it settles.
    */
-  Route withRunQuota(Supplier<Route> inner) {
+  Route withRunQuota(Function<RunSlot, Route> inner) {
     return extractRequest(
         request -> {
           String principal = RequestGate.principalOf(request).name();
-          return execute(principal)
-              .map(
-                  wait ->
-                      complete(
-                          Problems.quotaExceeded(
-                              "principal '" + principal + "' starts runs faster than its quota",
-                              wait)))
-              .orElseGet(inner);
+          Optional<Duration> wait = execute(principal);
+          if (wait.isPresent()) {
+            return complete(
+                Problems.quotaExceeded(
+                    "principal '" + principal + "' starts runs faster than its quota",
+                    wait.get()));
+          }
+          int max = quotas.concurrentRunsPerPrincipal();
+          if (max <= 0) {
+            return inner.apply(start -> start);
+          }
+          Running mine = running.computeIfAbsent(principal, p -> new Running());
+          if (!mine.reserve(max)) {
+            return complete(
+                Problems.quotaExceeded(
+                    "principal '" + principal + "' has " + max + " runs running on this node",
+                    Duration.ofSeconds(1)));
+          }
+          return inner.apply(mine::track);
         });
+  }
+
+  /** Follows a run's start: the run counts against its principal's quota until it settles. */
+  @FunctionalInterface
+  interface RunSlot {
+    CompletionStage<AgentHandle> track(CompletionStage<AgentHandle> start);
+  }
+
+  /** A principal's runs started on this node that have not settled, and starts under way. */
+  private static final class Running {
+    private final Set<String> runIds = new HashSet<>();
+    private int reserved;
+
+    synchronized boolean reserve(int max) {
+      if (runIds.size() + reserved >= max) {
+        return false;
+      }
+      reserved++;
+      return true;
+    }
+
+    CompletionStage<AgentHandle> track(CompletionStage<AgentHandle> start) {
+      return start.whenComplete(
+          (handle, error) -> {
+            boolean added;
+            synchronized (this) {
+              reserved--;
+              added = error == null && runIds.add(handle.runId());
+            }
+            if (added) {
+              // counted until the run ends, waits for someone or is interrupted
+              handle.result().whenComplete((run, failure) -> release(handle.runId()));
+            }
+          });
+    }
+
+    private synchronized void release(String runId) {
+      runIds.remove(runId);
+    }
   }
 
   /**

@@ -185,6 +185,18 @@ final class RequestBodies extends AllDirectives {
                         body.map(request -> optionalString(fields(request, "reason"), "reason")))));
   }
 
+  /** No body, or {@code {}}; a JSON content type all the same (see {@link #jsonBody}). */
+  Route emptyBody(java.util.function.Supplier<Route> inner) {
+    return noParams(
+        () ->
+            jsonBody(
+                false,
+                body -> {
+                  body.ifPresent(request -> fields(request));
+                  return inner.get();
+                }));
+  }
+
   /** {@code {approvalId, approved, reason?}}, required. */
   Route approveRequest(Function<ApproveRequest, Route> inner) {
     return noParams(

@@ -73,13 +73,22 @@ final class RequestGate extends AllDirectives {
 
   private final HttpSettings settings;
   private final Authenticator authenticator;
+  private final StreamTickets tickets;
   private final boolean anyOrigin;
 
   RequestGate(HttpSettings settings) {
     this.settings = settings;
+    this.tickets =
+        new StreamTickets(
+            settings.tickets().secret(), settings.tickets().ttl(), java.time.Clock.systemUTC());
     this.authenticator =
         new Authenticator(settings.authTokens(), Set.copyOf(settings.authAdmins()), settings.jwt());
     this.anyOrigin = settings.corsAllowedOrigins().contains("*");
+  }
+
+  /** The node's stream tickets, which the gate redeems. */
+  StreamTickets tickets() {
+    return tickets;
   }
 
   /** The principal the gate put on the request ({@link Principal#ANONYMOUS} without auth). */
@@ -137,11 +146,25 @@ final class RequestGate extends AllDirectives {
       return routes.get();
     }
     Optional<String> token = bearerToken(request);
+    Optional<String> ticket = ticket(request);
+    if (token.isEmpty() && ticket.isPresent()) {
+      // a stream ticket stands for its principal, on the one stream it was issued for, once
+      return tickets
+          .redeem(ticket.get(), streamIdOf(request))
+          .map(who -> mapRequest(r -> r.addAttribute(PRINCIPAL, who), routes))
+          .orElseGet(
+              () ->
+                  complete(
+                      Problems.unauthorized(
+                          "the ticket is not valid: expired, used, or for another stream", true)));
+    }
     if (token.isEmpty()) {
       return complete(
           Problems.unauthorized(
               "a bearer token is required (Authorization: Bearer <token>"
-                  + (takesTokenInQuery(request) ? ", or ?access_token=<token>" : "")
+                  + (takesTokenInQuery(request)
+                      ? ", or ?access_token=<token>, or a stream ticket: ?ticket=<ticket>"
+                      : "")
                   + ")",
               false));
     }
@@ -173,9 +196,25 @@ final class RequestGate extends AllDirectives {
       return Principal.READ;
     }
     String path = request.getUri().path();
+    if (path.startsWith("/agent/stream-ticket/")) {
+      return Principal.READ; // a ticket only opens a stream
+    }
     return path.startsWith("/agent/abort/") || path.startsWith("/agent/interrupt/")
         ? Principal.ABORT
         : Principal.EXECUTE;
+  }
+
+  /** A stream ticket in the query of a stream's URL ({@code ?ticket=}). */
+  private static Optional<String> ticket(HttpRequest request) {
+    return takesTokenInQuery(request)
+        ? request.getUri().query().get(RequestParsing.TICKET).filter(value -> !value.isEmpty())
+        : Optional.empty();
+  }
+
+  /** The stream id of a stream's URL ({@code /ws/{id}} or {@code /agent/stream/{id}}). */
+  private static String streamIdOf(HttpRequest request) {
+    String path = request.getUri().path();
+    return path.substring(path.lastIndexOf('/') + 1);
   }
 
   /** The streams browsers open with an API that cannot set headers: WebSocket and EventSource. */

@@ -34,11 +34,12 @@ final class RequestParsing extends AllDirectives {
    * streams with an API that cannot set headers.
    */
   static final String ACCESS_TOKEN = "access_token";
+  static final String TICKET = "ticket";
 
-  private static final List<String> STREAM_PARAMS = List.of(FROM, ACCESS_TOKEN);
+  private static final List<String> STREAM_PARAMS = List.of(FROM, ACCESS_TOKEN, TICKET);
 
   private static final String BATCH = "batch";
-  private static final List<String> WS_PARAMS = List.of(FROM, BATCH, ACCESS_TOKEN);
+  private static final List<String> WS_PARAMS = List.of(FROM, BATCH, ACCESS_TOKEN, TICKET);
 
   private static final String WAIT = "wait";
   private static final List<String> RESULT_PARAMS = List.of(WAIT);

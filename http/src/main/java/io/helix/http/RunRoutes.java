@@ -44,7 +44,7 @@ final class RunRoutes extends AllDirectives {
     return quotas.withRunQuota(this::startRun);
   }
 
-  private Route startRun() {
+  private Route startRun(QuotaGate.RunSlot slot) {
     return bodies.executeRequest(
         request ->
             runs.withPrincipal(
@@ -55,12 +55,12 @@ final class RunRoutes extends AllDirectives {
                             onSuccess(
                                 RunDirectives.invokeValidating(
                                     () ->
-                                        executor.execute(
+                                        slot.track(executor.execute(
                                             RunRequest.of(request.agentType(), request.message())
                                                 .withRunId(request.runId())
                                                 .withSessionId(request.sessionId())
                                                 .withOwner(Ownership.ownerOf(principal))
-                                                .withTraceParent(traceParent.orElse(null)))),
+                                                .withTraceParent(traceParent.orElse(null))))),
                                 handle ->
                                     complete(
                                         Presenters.accepted(handle.runId(), request.sessionId()))))));

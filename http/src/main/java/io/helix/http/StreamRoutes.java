@@ -38,18 +38,51 @@ final class StreamRoutes extends AllDirectives {
   private final Subscriptions subscriptions;
   private final Duration heartbeat;
   private final QuotaGate quotas;
+  private final StreamTickets tickets;
+  private final RequestBodies bodies;
 
   StreamRoutes(
       RequestParsing requests,
       RunDirectives runs,
       Subscriptions subscriptions,
       Duration heartbeat,
-      QuotaGate quotas) {
+      QuotaGate quotas,
+      StreamTickets tickets,
+      RequestBodies bodies) {
+    this.tickets = tickets;
+    this.bodies = bodies;
     this.quotas = quotas;
     this.requests = requests;
     this.runs = runs;
     this.subscriptions = subscriptions;
     this.heartbeat = heartbeat;
+  }
+
+  /**
+   * A ticket that opens the stream of run {@code runId} once ({@code /agent/stream/{runId}}, and
+   * {@code /ws/{runId}} for a root run), for the request's principal (its own run, or any for an
+   * admin): 201 with the ticket, its expiry and the URLs to use it with; 404 otherwise.
+   */
+  Route ticket(String runId) {
+    String streamId = runId;
+    return bodies.emptyBody(
+        () ->
+            runs.withPrincipal(
+                principal ->
+                    runs.withRun(
+                        runId,
+                        handle -> {
+                          StreamTickets.Ticket ticket = tickets.issue(principal, streamId);
+                          com.fasterxml.jackson.databind.node.ObjectNode json =
+                              io.helix.json.Json.object();
+                          json.put("ticket", ticket.ticket());
+                          json.put("expiresAt", ticket.expiresAt().toString());
+                          json.put("streamUrl", "/agent/stream/" + streamId + "?ticket=" + ticket.ticket());
+                          json.put("webSocketUrl", "/ws/" + streamId + "?ticket=" + ticket.ticket());
+                          return complete(
+                              Presenters.ok(json).withStatus(
+                                  org.apache.pekko.http.javadsl.model.StatusCodes.CREATED));
+                        })));
   }
 
   Route stream(String runId) {

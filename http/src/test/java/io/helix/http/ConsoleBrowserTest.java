@@ -338,6 +338,41 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void aSessionStartedFromTheConsoleIsContinuedAsAChat() throws Exception {
+    driver.get(console + "#/new");
+    wait.until(d -> !d.findElements(By.cssSelector("#agent option[value='puppet']")).isEmpty());
+    new Select(driver.findElement(By.id("agent"))).selectByValue("puppet");
+    driver.findElement(By.id("message")).sendKeys("My name is Ada.");
+    driver.findElement(By.id("session")).sendKeys("console-chat");
+    driver.findElement(By.id("start-button")).click();
+    String first = runIdFromUrl();
+    PuppetModel.Call call = puppet.call(first);
+    call.say("Hello Ada.");
+    call.finish();
+    waitForText(By.id("run-status"), "completed");
+    waitForText(By.id("run-session"), "console-chat");
+
+    WebElement next = visible(By.id("continue-message"));
+    next.sendKeys("What is my name?");
+    driver.findElement(By.id("continue-button")).click();
+    wait.until(d -> !runIdFromUrl().equals(first));
+    String second = runIdFromUrl();
+    PuppetModel.Call answer = puppet.call(second);
+    assertEquals(
+        List.of("My name is Ada.", "Hello Ada.", "What is my name?"),
+        answer.messages.stream()
+            .map(m -> m instanceof io.helix.model.UserMessage u ? u.content()
+                : ((io.helix.model.AssistantMessage) m).content())
+            .toList(),
+        "the second turn sees the first");
+    answer.say("Your name is Ada.");
+    answer.finish();
+    waitForText(By.id("run-status"), "completed");
+    waitForText(STREAMED, "Your name is Ada.");
+    waitForText(By.id("run-session"), "console-chat");
+  }
+
+  @Test
   void theLiveViewResumesAfterADroppedConnectionWithNoGapAndNoRepeat() throws Exception {
     AgentHandle handle = await(server.runtime.executor.execute("puppet", "count", null));
     PuppetModel.Call call = puppet.call(handle.runId());

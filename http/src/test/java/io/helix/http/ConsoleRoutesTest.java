@@ -33,7 +33,7 @@ class ConsoleRoutesTest {
   static final List<String> FILES =
       List.of(
           "index.html", "console.css", "icon.svg", "app.js", "api.js", "dom.js", "runs.js",
-          "run-view.js", "start.js", "stream.js", "timeline.js");
+          "run-view.js", "start.js", "stream.js", "timeline.js", "chat.js");
 
   private final TestServer server =
       new TestServer("helix.http.auth.tokens = [\"" + TOKEN + "\"]", agents -> {}, models -> {});

@@ -285,6 +285,32 @@ class OpenApiConformanceTest {
     check(agents, get(open, "/agent/agents"));
     check(agents, get(secured, "/agent/agents"));
 
+    String ticket = "POST /agent/stream-ticket/{runId}";
+    check(ticket, post(open, "/agent/stream-ticket/" + runId, "application/json", ""));
+    check(ticket, post(open, "/agent/stream-ticket/unknown-run", "application/json", "{}"));
+    check(ticket, post(open, "/agent/stream-ticket/" + runId, "application/json", "{\"x\":1}"));
+    check(ticket, post(open, "/agent/stream-ticket/" + runId, "text/plain", ""));
+    check(ticket, post(secured, "/agent/stream-ticket/" + runId, "application/json", "{}"));
+
+    String me = "GET /agent/me";
+    check(me, get(open, "/agent/me"));
+    check(me, get(secured, "/agent/me"));
+
+    String session = "GET /agent/sessions/{sessionId}";
+    check(execute, post(open, "/agent/execute", "application/json",
+        "{\"agentType\":\"adder\",\"message\":\"x\",\"sessionId\":\"openapi-session\"}"));
+    check(session, get(open, "/agent/sessions/openapi-session"));
+    check(session, get(open, "/agent/sessions/unknown-session"));
+    check(session, get(secured, "/agent/sessions/openapi-session"));
+    String sessionMessages = "GET /agent/sessions/{sessionId}/messages";
+    check(sessionMessages, get(open, "/agent/sessions/openapi-session/messages?offset=0&limit=5"));
+    check(sessionMessages, get(open, "/agent/sessions/openapi-session/messages?limit=-1"));
+    check(sessionMessages, get(open, "/agent/sessions/unknown-session/messages"));
+    check(sessionMessages, get(secured, "/agent/sessions/openapi-session/messages"));
+    String deleteSession = "DELETE /agent/sessions/{sessionId}";
+    check(deleteSession, server.send(HttpRequest.newBuilder(open.resolve("/agent/sessions/unknown-session")).DELETE()));
+    check(deleteSession, server.send(HttpRequest.newBuilder(secured.resolve("/agent/sessions/openapi-session")).DELETE()));
+
     String chat = "POST /api/chat";
     String turn =
         "{\"id\":\"openapi-chat\",\"agentType\":\"adder\",\"messages\":[{\"id\":\"m1\","

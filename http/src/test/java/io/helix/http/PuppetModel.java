@@ -26,7 +26,7 @@ final class PuppetModel implements ModelClient {
 
   @Override
   public ModelCall stream(ModelRequest request, Consumer<ModelEvent> events) {
-    Call call = new Call(events);
+    Call call = new Call(events, request.messages());
     calls.computeIfAbsent(request.runId(), id -> new CompletableFuture<>()).complete(call);
     return call;
   }
@@ -47,10 +47,13 @@ final class PuppetModel implements ModelClient {
     private final Consumer<ModelEvent> events;
     private final ModelResponseBuilder answer = new ModelResponseBuilder();
     private final CompletableFuture<ModelResponse> response = new CompletableFuture<>();
+    /** The conversation the model was given. */
+    final java.util.List<io.helix.model.Message> messages;
     private int deltas;
 
-    Call(Consumer<ModelEvent> events) {
+    Call(Consumer<ModelEvent> events, java.util.List<io.helix.model.Message> messages) {
       this.events = events;
+      this.messages = java.util.List.copyOf(messages);
     }
 
     /** Streams one text delta. */

@@ -26,7 +26,8 @@ class RunCommandTest {
             RunCommand.Approve.class,
             RunCommand.SubmitToolResult.class,
             RunCommand.Interrupt.class,
-            RunCommand.Resume.class);
+            RunCommand.Resume.class,
+            RunCommand.ReportTurn.class);
     publicCommands.forEach(
         command -> assertTrue(CborSerializable.class.isAssignableFrom(command), command.getName()));
     Set<Class<?>> permitted = Set.of(RunCommand.class.getPermittedSubclasses());
@@ -35,7 +36,8 @@ class RunCommandTest {
             RunCommand.Start.class, RunCommand.GetStatus.class, RunCommand.AwaitResult.class,
             RunCommand.Abort.class, RunCommand.AwaitSettled.class, RunCommand.Approve.class,
             RunCommand.SubmitToolResult.class, RunCommand.Interrupt.class,
-            RunCommand.Resume.class, RunCommand.Stop.class, InternalCommand.class),
+            RunCommand.Resume.class, RunCommand.ReportTurn.class, RunCommand.Stop.class,
+            InternalCommand.class),
         permitted);
   }
 

@@ -87,7 +87,9 @@ export const api = {
   state: (runId, offset = 0, limit = 100) =>
     request('GET', `agent/state/${encodeURIComponent(runId)}`, {params: {offset, limit}}),
   result: (runId) => request('GET', `agent/result/${encodeURIComponent(runId)}`),
-  execute: (agentType, message) => request('POST', 'agent/execute', {body: {agentType, message}}),
+  execute: (agentType, message, sessionId = null) =>
+    request('POST', 'agent/execute', {body: sessionId ? {agentType, message, sessionId} : {agentType, message}}),
+  ticket: (runId) => request('POST', `agent/stream-ticket/${encodeURIComponent(runId)}`, {body: {}}),
   abort: (runId, reason) =>
     request('POST', `agent/abort/${encodeURIComponent(runId)}`, {body: reason ? {reason} : {}}),
   approve: (runId, approvalId, approved, reason) =>
@@ -105,14 +107,15 @@ export const api = {
 export const LIVE_STATUSES = Object.freeze(['running', 'suspended', 'interrupted']);
 
 /**
- * The URL of a run's Server-Sent Events stream from offset `from` (null: from the start). The token
- * goes in the query: an EventSource cannot set headers, and the API takes ?access_token= there.
+ * The URL of a run's Server-Sent Events stream from offset `from` (null: from the start). An
+ * EventSource cannot set headers: with a token, the URL carries a stream ticket (POST
+ * /agent/stream-ticket), which opens the stream once, rather than the token itself.
  */
-export function streamUrl(runId, from = null) {
-  return apiUrl(`agent/stream/${encodeURIComponent(runId)}`, {
-    from,
-    access_token: currentToken(),
-  });
+export async function streamUrl(runId, from = null) {
+  const path = `agent/stream/${encodeURIComponent(runId)}`;
+  if (!currentToken()) return apiUrl(path, {from});
+  const issued = await api.ticket(runId);
+  return apiUrl(path, {from, ticket: issued.ticket});
 }
 
 /**

@@ -5,6 +5,7 @@
 // conversation as the run history keeps it.
 
 import {api, ApiError, LIVE_STATUSES} from './api.js';
+import {continueForm} from './chat.js';
 import {announce, formatDuration, formatTime, formatUsage, h, pretty, replace, setBadge} from './dom.js';
 import {StreamFollower, StreamState} from './stream.js';
 import {Timeline} from './timeline.js';
@@ -87,6 +88,7 @@ class RunView {
     this.conversation = h('ol', {class: 'conversation', id: 'conversation'});
     this.conversationNote = h('p', {class: 'hint', id: 'conversation-note'});
     this.moreButton = h('button', {type: 'button', hidden: true, text: 'Load more messages', onclick: () => this.loadConversation(true)});
+    this.continuePanel = h('div', {id: 'continue-panel'});
 
     replace(
       this.main,
@@ -101,7 +103,8 @@ class RunView {
           h('section', {'aria-labelledby': 'activity-title', class: 'panel'},
             h('h2', {id: 'activity-title', text: 'Activity'}), this.streamState, this.activity),
           h('section', {'aria-labelledby': 'conversation-title', class: 'panel'},
-            h('h2', {id: 'conversation-title', text: 'Conversation'}), this.conversationNote, this.conversation, this.moreButton)),
+            h('h2', {id: 'conversation-title', text: 'Conversation'}), this.conversationNote, this.conversation, this.moreButton),
+          this.continuePanel),
         h('aside', {class: 'run-side', 'aria-label': 'Run details'},
           h('section', {'aria-labelledby': 'summary-title', class: 'panel'},
             h('h2', {id: 'summary-title', text: 'Summary'}), this.facts, this.outcome),
@@ -185,7 +188,9 @@ class RunView {
       fact(r.status === 'running' ? 'Running for' : live ? 'Since start' : 'Took', h('span', {id: 'run-duration', text: formatDuration(duration)})),
       r.parentRunId ? fact('Parent run', h('a', {href: `#/runs/${encodeURIComponent(r.parentRunId)}`, text: r.parentRunId})) : null,
       r.streamId && r.streamId !== this.runId ? fact('Stream', h('code', {text: r.streamId})) : null,
+      r.sessionId ? fact('Session', h('code', {id: 'run-session', text: r.sessionId})) : null,
     );
+    if (!this.continuePanel.firstChild || live) replace(this.continuePanel, continueForm(r, this.ctx));
     const outcome = [];
     if (r.status === 'completed' && r.output !== null && r.output !== undefined) {
       outcome.push(h('h3', {text: 'Output'}),

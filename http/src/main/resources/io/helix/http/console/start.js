@@ -11,6 +11,8 @@ export function renderStart(main, ctx, preselected) {
   const about = h('div', {class: 'hint', id: 'agent-about'});
   const message = h('textarea', {id: 'message', name: 'message', rows: '5', required: true,
     'aria-describedby': 'message-hint', placeholder: 'What should the agent do?'});
+  const session = h('input', {id: 'session', name: 'sessionId', type: 'text', autocomplete: 'off',
+    spellcheck: 'false', 'aria-describedby': 'session-hint'});
   const submit = h('button', {type: 'submit', id: 'start-button', text: 'Start run'});
   const error = h('p', {class: 'error-text', id: 'start-error', role: 'alert'});
   let agents = [];
@@ -19,6 +21,9 @@ export function renderStart(main, ctx, preselected) {
     h('div', {class: 'field'}, h('label', {for: 'agent', text: 'Agent'}), agent, about),
     h('div', {class: 'field'}, h('label', {for: 'message', text: 'Message'}), message,
       h('p', {class: 'hint', id: 'message-hint', text: 'Ctrl+Enter starts the run.'})),
+    h('div', {class: 'field'}, h('label', {for: 'session', text: 'Session (optional)'}), session,
+      h('p', {class: 'hint', id: 'session-hint',
+        text: 'A conversation: the run is its next turn and sees its earlier turns. Letters, digits, . _ : -'})),
     h('div', {class: 'actions'}, submit),
     error);
   replace(main, h('h1', {tabindex: '-1', id: 'view-title', text: 'Start a run'}), form);
@@ -66,7 +71,7 @@ export function renderStart(main, ctx, preselected) {
     submit.disabled = true;
     submit.textContent = 'Starting…';
     try {
-      const started = await api.execute(agent.value, message.value);
+      const started = await api.execute(agent.value, message.value, session.value.trim() || null);
       if (!disposed) location.hash = `#/runs/${encodeURIComponent(started.runId)}`;
     } catch (e) {
       if (e instanceof ApiError && e.unauthorized) ctx.unauthorized(e);

@@ -6,7 +6,8 @@
 // - When the browser gives up (an error status, or 204 past the end of a stream), the stream's URL
 //   is probed for the reason: 401 asks for a token, 410 means the stream was deleted after its
 //   retention, 204 that it has ended; anything else is retried from the next chunk (?from=), with
-//   a growing pause.
+//   a growing pause. With a token, each connection's URL carries a new single-use stream ticket,
+//   so the browser's own reconnection (same URL) is refused and the follower reconnects itself.
 // - Every chunk is de-duplicated by its seq: one already seen is dropped, whatever the connection.
 // - The stream ends with its root run's run_end chunk: then the follower closes the connection
 //   itself, rather than let the browser reconnect to a stream that has ended.
@@ -61,10 +62,19 @@ export class StreamFollower {
     this.source = null;
   }
 
-  open(from) {
+  async open(from) {
     if (this.stopped) return;
     this.setState(this.next === 0 ? StreamState.CONNECTING : StreamState.RECONNECTING);
-    const source = new EventSource(streamUrl(this.runId, from));
+    let url;
+    try {
+      url = await streamUrl(this.runId, from);
+    } catch (error) {
+      // no ticket: find out why, as after a failed connection
+      this.source = null;
+      return this.gaveUp(null);
+    }
+    if (this.stopped) return;
+    const source = new EventSource(url);
     this.source = source;
     source.onopen = () => {
       this.pauseMs = 1000;
@@ -100,8 +110,13 @@ export class StreamFollower {
       this.setState(StreamState.RECONNECTING);
       return;
     }
-    // the browser gave up: find out why
+    // the browser gave up (a ticket opens a stream once: its own reconnection is refused): find
+    // out why
     source.close();
+    return this.gaveUp(source);
+  }
+
+  async gaveUp(source) {
     const status = await probeStream(this.runId, this.next);
     if (this.stopped || source !== this.source) return;
     if (status === 401) {
