@@ -34,6 +34,7 @@ class HelixServerBuilderTest {
                             "helix.plugins-dir", dir.resolve("plugins").toString(),
                             "helix.http.port", 0,
                             "pekko.management.http.port", 0,
+                            "pekko.management.http.bind-port", 0,
                             "pekko.remote.artery.canonical.port", 0,
                             "pekko.coordinated-shutdown.exit-jvm", "off"))
                     .withFallback(ConfigFactory.load()))

@@ -40,6 +40,7 @@ final class Node implements AutoCloseable {
     all.put("helix.plugins-dir", dir.resolve("plugins").toString());
     all.put("helix.http.port", 0);
     all.put("pekko.management.http.port", 0);
+    all.put("pekko.management.http.bind-port", 0); // application.conf resolved it to 8558 already
     all.put("pekko.remote.artery.canonical.port", 0);
     all.put("pekko.coordinated-shutdown.exit-jvm", "off");
     all.put("jdbc-read-journal.refresh-interval", "200ms");

@@ -83,6 +83,7 @@ class TracingTest {
                 "helix.plugins-dir", dir.resolve("plugins").toString(),
                 "helix.http.port", 0,
                 "pekko.management.http.port", 0,
+                "pekko.management.http.bind-port", 0,
                 "pekko.remote.artery.canonical.port", 0,
                 "pekko.coordinated-shutdown.exit-jvm", "off",
                 "helix.run.model-retry.min-backoff", "10ms"))
