@@ -1,5 +1,6 @@
 package io.helix.http;
 
+import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentRegistry;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -14,16 +15,19 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class AgentRoutes extends AllDirectives {
 
   private final AgentRegistry agents;
+  private final AgentExecutor executor;
   private final RequestParsing requests;
   private final byte[] openApi = OpenApi.document();
 
-  AgentRoutes(AgentRegistry agents, RequestParsing requests) {
+  AgentRoutes(AgentRegistry agents, AgentExecutor executor, RequestParsing requests) {
     this.agents = agents;
+    this.executor = executor;
     this.requests = requests;
   }
 
   Route listAgents() {
-    return requests.noParams(() -> complete(Presenters.ok(Presenters.agents(agents.all()))));
+    return requests.noParams(
+        () -> complete(Presenters.ok(Presenters.agents(agents.all(), executor::tokenBudget))));
   }
 
   Route openApi() {

@@ -66,7 +66,7 @@ final class ApiRoutes extends AllDirectives {
     this.streams =
         new StreamRoutes(requests, runDirectives, subscriptions, settings.sseHeartbeat(), quotas);
     this.history = new HistoryRoutes(history, requests, runDirectives);
-    this.agents = new AgentRoutes(agents, requests);
+    this.agents = new AgentRoutes(agents, executor, requests);
     this.webSockets =
         new WebSocketRoutes(requests, runDirectives, subscriptions, settings, quotas);
     this.chats = new ChatRoutes(executor, bodies, subscriptions, settings.sseHeartbeat(), quotas);

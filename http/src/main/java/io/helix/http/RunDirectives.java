@@ -31,6 +31,17 @@ final class RunDirectives extends AllDirectives {
         found -> found.map(inner).orElseGet(() -> complete(Problems.runNotFound(runId))));
   }
 
+  /** The run as it is now, or empty when there is none or it cannot be asked. */
+  CompletionStage<Optional<io.helix.agent.RunResult>> liveRun(String runId) {
+    return invoke(() -> executor.getHandle(runId))
+        .thenCompose(
+            found ->
+                found.isEmpty()
+                    ? CompletableFuture.completedFuture(Optional.<io.helix.agent.RunResult>empty())
+                    : found.get().status().thenApply(Optional::of))
+        .exceptionally(failure -> Optional.empty());
+  }
+
   /** The stream of this id, or 404; 410 when it was deleted. A stream's id is its root run's id. */
   Route withStream(String streamId, Function<AgentHandle, Route> inner) {
     return onSuccess(

@@ -31,4 +31,13 @@ public interface AgentExecutor {
 
   /** The run of this id, or empty when there is none. */
   CompletionStage<Optional<AgentHandle>> getHandle(String runId);
+
+  /**
+   * The token budget of a run of {@code agent} on this executor: the agent's {@link
+   * AgentDefinition#maxTokens()}, else the node's default ({@code helix.run.max-tokens}); 0 for no
+   * limit.
+   */
+  default long tokenBudget(AgentDefinition agent) {
+    return agent.maxTokens();
+  }
 }

@@ -11,6 +11,7 @@ import io.helix.run.ControlReply;
 import io.helix.run.RunCommand;
 import io.helix.run.RunEntity;
 import io.helix.run.RunLookup;
+import io.helix.run.RunSettings;
 import io.helix.run.StartReply;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
@@ -44,6 +45,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
   private final ExecutorSettings settings;
   private final Streams streams;
   private final Optional<CurrentEventsByPersistenceIdQuery> runJournal;
+  private final RunSettings runSettings;
 
   ShardedAgentExecutor(
       ActorSystem<?> system,
@@ -56,6 +58,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
     this.sharding = sharding;
     this.settings = settings;
     this.streams = streams;
+    this.runSettings = RunSettings.fromConfig(system.settings().config().getConfig("helix"));
     this.runJournal =
         StreamSettings.fromConfig(system.settings().config())
             .readJournal()
@@ -103,6 +106,11 @@ final class ShardedAgentExecutor implements AgentExecutor {
             throw new UnknownAgentException(agentType);
           }
         });
+  }
+
+  @Override
+  public long tokenBudget(io.helix.agent.AgentDefinition agent) {
+    return runSettings.tokenBudget(Optional.of(agent));
   }
 
   @Override

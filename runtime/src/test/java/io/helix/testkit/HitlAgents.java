@@ -59,7 +59,7 @@ public final class HitlAgents {
 
   /**
    * An agent that delegates: "delegate TASK" calls its sub-agent {@value #CHILD} (an {@link
-   * #agent}) with TASK; register both, on {@code model}.
+   * #agent}) with TASK; both on {@code model} (registering it registers its sub-agent).
    */
   public static AgentDefinition parent(String name, String model) {
     return AgentDefinition.builder(name)

@@ -1,0 +1,151 @@
+package io.helix.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.agent.PendingRequest;
+import io.helix.agent.RunStatus;
+import io.helix.history.AgentStateRow;
+import io.helix.model.TokenUsage;
+import io.helix.testkit.HitlAgents;
+import io.helix.testkit.TestRuntime;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A sub-agent's run that waits for a person, seen and answered at its root over HTTP: the root
+ * shows itself suspended with the child's requests (and the child's run id), and an approval or a
+ * client tool's result works at the root's id as at the child's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SubAgentRequestsHttpTest {
+
+  private final TestServer server =
+      new TestServer(
+          "",
+          agents -> agents.register(HitlAgents.parent("delegator", "hitl:test")),
+          models -> {});
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  private void execute(String runId, String message) {
+    HttpResponse<String> started =
+        server.postJson(
+            "/agent/execute",
+            "{\"agentType\":\"delegator\",\"message\":\"" + message + "\",\"runId\":\"" + runId + "\"}");
+    assertEquals(202, started.statusCode(), started.body());
+  }
+
+  private JsonNode result(String runId) {
+    HttpResponse<String> response = server.get("/agent/result/" + runId + "?wait=5");
+    assertEquals(200, response.statusCode(), response.body());
+    return TestServer.json(response);
+  }
+
+  private JsonNode settled(String runId, String status) {
+    JsonNode[] last = new JsonNode[1];
+    TestRuntime.awaitCondition(
+        () -> status.equals((last[0] = result(runId)).get("status").asText()),
+        Duration.ofSeconds(20));
+    return last[0];
+  }
+
+  /** The root suspended with its child's one request, which names the child's run. */
+  private JsonNode childRequest(String rootId) {
+    JsonNode root = settled(rootId, "suspended");
+    assertEquals(1, root.get("pending").size(), root.toString());
+    JsonNode request = root.get("pending").get(0);
+    String childId = request.get("runId").asText();
+    assertNotEquals(rootId, childId, "the child's run id");
+    JsonNode child = result(childId);
+    assertEquals("suspended", child.get("status").asText());
+    assertEquals(rootId, child.get("parentRunId").asText());
+    assertEquals(request, child.get("pending").get(0), "the same request at the child");
+    return request;
+  }
+
+  @Test
+  void theRootShowsTheChildsApprovalAndApprovingItAtTheRootCompletesBoth() {
+    execute("sub-approve-root", "delegate send it");
+    JsonNode request = childRequest("sub-approve-root");
+    assertEquals("approval", request.get("kind").asText());
+    assertEquals("send", request.get("toolName").asText());
+    String childId = request.get("runId").asText();
+
+    JsonNode state = TestServer.json(server.get("/agent/state/sub-approve-root"));
+    assertEquals("suspended", state.get("status").asText(), state.toString());
+    assertEquals(childId, state.get("pending").get(0).get("runId").asText());
+
+    int sentBefore = HitlAgents.SENT.get();
+    HttpResponse<String> approved =
+        server.postJson(
+            "/agent/approve/sub-approve-root",
+            "{\"approvalId\":\"" + request.get("approvalId").asText() + "\",\"approved\":true}");
+    assertEquals(200, approved.statusCode(), approved.body());
+    assertEquals(childId, TestServer.json(approved).get("runId").asText(), "the run that waited answers");
+    JsonNode done = settled("sub-approve-root", "completed");
+    assertTrue(done.get("output").asText().contains("bob@example.com"), done.toString());
+    assertTrue(done.path("pending").isMissingNode() || done.get("pending").isEmpty());
+    assertEquals("completed", result(childId).get("status").asText());
+    assertEquals(sentBefore + 1, HitlAgents.SENT.get());
+  }
+
+  @Test
+  void approvingAtTheChildsIdCompletesTheRoot() {
+    execute("sub-approve-child", "delegate send it");
+    JsonNode request = childRequest("sub-approve-child");
+    String childId = request.get("runId").asText();
+    HttpResponse<String> denied =
+        server.postJson(
+            "/agent/approve/" + childId,
+            "{\"approvalId\":\"" + request.get("approvalId").asText()
+                + "\",\"approved\":false,\"reason\":\"not today\"}");
+    assertEquals(200, denied.statusCode(), denied.body());
+    JsonNode done = settled("sub-approve-child", "completed");
+    assertTrue(done.get("output").asText().contains("not today"), done.toString());
+  }
+
+  @Test
+  void aChildsClientToolTakesItsResultAtTheRoot() {
+    execute("sub-client-root", "delegate where am I");
+    JsonNode request = childRequest("sub-client-root");
+    assertEquals("client_tool", request.get("kind").asText());
+    String path = "/agent/tool-result/sub-client-root";
+    HttpResponse<String> invalid =
+        server.postJson(path, "{\"toolCallId\":\"call-where\",\"result\":{\"town\":1}}");
+    assertEquals(400, invalid.statusCode(), "validated by the child: " + invalid.body());
+    HttpResponse<String> given =
+        server.postJson(path, "{\"toolCallId\":\"call-where\",\"result\":{\"city\":\"Oslo\"}}");
+    assertEquals(200, given.statusCode(), given.body());
+    assertTrue(settled("sub-client-root", "completed").get("output").asText().contains("Oslo"));
+  }
+
+  @Test
+  void aProjectedRowOfTheRootShowsTheLiveWait() {
+    execute("sub-projected", "delegate send it");
+    JsonNode request = childRequest("sub-projected");
+    // the read model's row of the root: running, as its own events make it
+    server.history.put(
+        new AgentStateRow(
+            "sub-projected", "delegator", "sub-projected", RunStatus.running, 1, null, null, null,
+            null, false, null, TokenUsage.ZERO, 1L, 2L, List.<PendingRequest>of()),
+        List.of());
+    JsonNode state = TestServer.json(server.get("/agent/state/sub-projected"));
+    assertTrue(state.get("projected").asBoolean());
+    assertEquals("suspended", state.get("status").asText(), state.toString());
+    assertEquals(request, state.get("pending").get(0));
+    server.postJson(
+        "/agent/approve/sub-projected",
+        "{\"approvalId\":\"" + request.get("approvalId").asText() + "\",\"approved\":true}");
+    settled("sub-projected", "completed");
+  }
+}
