@@ -10,9 +10,7 @@ import io.helix.agent.RunStatus;
 import io.helix.history.AgentStateRow;
 import io.helix.model.TokenUsage;
 import io.helix.testkit.HitlAgents;
-import io.helix.testkit.TestRuntime;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -37,36 +35,17 @@ class SubAgentRequestsHttpTest {
     server.close();
   }
 
-  private void execute(String runId, String message) {
-    HttpResponse<String> started =
-        server.postJson(
-            "/agent/execute",
-            "{\"agentType\":\"delegator\",\"message\":\"" + message + "\",\"runId\":\"" + runId + "\"}");
-    assertEquals(202, started.statusCode(), started.body());
-  }
 
-  private JsonNode result(String runId) {
-    HttpResponse<String> response = server.get("/agent/result/" + runId + "?wait=5");
-    assertEquals(200, response.statusCode(), response.body());
-    return TestServer.json(response);
-  }
 
-  private JsonNode settled(String runId, String status) {
-    JsonNode[] last = new JsonNode[1];
-    TestRuntime.awaitCondition(
-        () -> status.equals((last[0] = result(runId)).get("status").asText()),
-        Duration.ofSeconds(20));
-    return last[0];
-  }
 
   /** The root suspended with its child's one request, which names the child's run. */
   private JsonNode childRequest(String rootId) {
-    JsonNode root = settled(rootId, "suspended");
+    JsonNode root = server.settled(rootId, "suspended");
     assertEquals(1, root.get("pending").size(), root.toString());
     JsonNode request = root.get("pending").get(0);
     String childId = request.get("runId").asText();
     assertNotEquals(rootId, childId, "the child's run id");
-    JsonNode child = result(childId);
+    JsonNode child = server.result(childId);
     assertEquals("suspended", child.get("status").asText());
     assertEquals(rootId, child.get("parentRunId").asText());
     assertEquals(request, child.get("pending").get(0), "the same request at the child");
@@ -75,7 +54,7 @@ class SubAgentRequestsHttpTest {
 
   @Test
   void theRootShowsTheChildsApprovalAndApprovingItAtTheRootCompletesBoth() {
-    execute("sub-approve-root", "delegate send it");
+    server.execute("delegator", "delegate send it", "sub-approve-root");
     JsonNode request = childRequest("sub-approve-root");
     assertEquals("approval", request.get("kind").asText());
     assertEquals("send", request.get("toolName").asText());
@@ -92,16 +71,16 @@ class SubAgentRequestsHttpTest {
             "{\"approvalId\":\"" + request.get("approvalId").asText() + "\",\"approved\":true}");
     assertEquals(200, approved.statusCode(), approved.body());
     assertEquals(childId, TestServer.json(approved).get("runId").asText(), "the run that waited answers");
-    JsonNode done = settled("sub-approve-root", "completed");
+    JsonNode done = server.settled("sub-approve-root", "completed");
     assertTrue(done.get("output").asText().contains("bob@example.com"), done.toString());
     assertTrue(done.path("pending").isMissingNode() || done.get("pending").isEmpty());
-    assertEquals("completed", result(childId).get("status").asText());
+    assertEquals("completed", server.result(childId).get("status").asText());
     assertEquals(sentBefore + 1, HitlAgents.SENT.get());
   }
 
   @Test
   void approvingAtTheChildsIdCompletesTheRoot() {
-    execute("sub-approve-child", "delegate send it");
+    server.execute("delegator", "delegate send it", "sub-approve-child");
     JsonNode request = childRequest("sub-approve-child");
     String childId = request.get("runId").asText();
     HttpResponse<String> denied =
@@ -110,13 +89,13 @@ class SubAgentRequestsHttpTest {
             "{\"approvalId\":\"" + request.get("approvalId").asText()
                 + "\",\"approved\":false,\"reason\":\"not today\"}");
     assertEquals(200, denied.statusCode(), denied.body());
-    JsonNode done = settled("sub-approve-child", "completed");
+    JsonNode done = server.settled("sub-approve-child", "completed");
     assertTrue(done.get("output").asText().contains("not today"), done.toString());
   }
 
   @Test
   void aChildsClientToolTakesItsResultAtTheRoot() {
-    execute("sub-client-root", "delegate where am I");
+    server.execute("delegator", "delegate where am I", "sub-client-root");
     JsonNode request = childRequest("sub-client-root");
     assertEquals("client_tool", request.get("kind").asText());
     String path = "/agent/tool-result/sub-client-root";
@@ -126,12 +105,13 @@ class SubAgentRequestsHttpTest {
     HttpResponse<String> given =
         server.postJson(path, "{\"toolCallId\":\"call-where\",\"result\":{\"city\":\"Oslo\"}}");
     assertEquals(200, given.statusCode(), given.body());
-    assertTrue(settled("sub-client-root", "completed").get("output").asText().contains("Oslo"));
+    JsonNode done = server.settled("sub-client-root", "completed");
+    assertTrue(done.get("output").asText().contains("Oslo"), done.toString());
   }
 
   @Test
   void aProjectedRowOfTheRootShowsTheLiveWait() {
-    execute("sub-projected", "delegate send it");
+    server.execute("delegator", "delegate send it", "sub-projected");
     JsonNode request = childRequest("sub-projected");
     // the read model's row of the root: running, as its own events make it
     server.history.put(
@@ -146,6 +126,6 @@ class SubAgentRequestsHttpTest {
     server.postJson(
         "/agent/approve/sub-projected",
         "{\"approvalId\":\"" + request.get("approvalId").asText() + "\",\"approved\":true}");
-    settled("sub-projected", "completed");
+    server.settled("sub-projected", "completed");
   }
 }

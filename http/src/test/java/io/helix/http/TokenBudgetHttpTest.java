@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentDefinition;
 import io.helix.testkit.HitlAgents;
 import io.helix.testkit.TestAgents;
-import io.helix.testkit.TestRuntime;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,22 +37,10 @@ class TokenBudgetHttpTest {
     server.close();
   }
 
-  private JsonNode ended(String agentType, String runId, String message, String status) {
-    HttpResponse<String> started =
-        server.postJson(
-            "/agent/execute",
-            "{\"agentType\":\"" + agentType + "\",\"message\":\"" + message + "\",\"runId\":\""
-                + runId + "\"}");
-    assertEquals(202, started.statusCode(), started.body());
-    JsonNode[] last = new JsonNode[1];
-    TestRuntime.awaitCondition(
-        () -> {
-          HttpResponse<String> response = server.get("/agent/result/" + runId + "?wait=5");
-          last[0] = TestServer.json(response);
-          return status.equals(last[0].get("status").asText());
-        },
-        Duration.ofSeconds(20));
-    return last[0];
+
+  private JsonNode ended(String agentType, String message, String runId, String status) {
+    server.execute(agentType, message, runId);
+    return server.settled(runId, status);
   }
 
   @Test
@@ -70,17 +55,18 @@ class TokenBudgetHttpTest {
   @Test
   void aRunBeyondTheDefaultBudgetFailsWithoutRunningTheCallsItsLastResponseAskedFor() {
     int sentBefore = HitlAgents.SENT.get();
-    JsonNode failed = ended("hitl", "budget-default", "send it", "failed");
+    JsonNode failed = ended("hitl", "send it", "budget-default", "failed");
     assertEquals("token budget exceeded: used 6 of 5 tokens", failed.get("error").asText());
     assertEquals(1, failed.get("steps").asInt(), "the response is kept");
-    assertEquals(6, failed.get("usage").get("inputTokens").asLong() + failed.get("usage").get("outputTokens").asLong());
+    JsonNode usage = failed.get("usage");
+    assertEquals(6, usage.get("inputTokens").asLong() + usage.get("outputTokens").asLong());
     assertTrue(failed.path("pending").isMissingNode() || failed.get("pending").isEmpty());
     assertEquals(sentBefore, HitlAgents.SENT.get(), "no approval was asked for, nothing sent");
   }
 
   @Test
   void anAgentsOwnBudgetTakesPrecedence() {
-    JsonNode suspended = ended("roomy", "budget-own", "where am I", "suspended");
+    JsonNode suspended = ended("roomy", "where am I", "budget-own", "suspended");
     assertEquals("client_tool", suspended.get("pending").get(0).get("kind").asText());
   }
 }

@@ -48,9 +48,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@link ModelReplies} and {@link SubAgentReplies}; {@link RunChunks} says what
  * is streamed and {@link ChunkOutbox} sends it.
  *
- * <p>At some 420 lines it is the module's longest class on purpose: every command a run takes, in
- * every state, with what it persists and answers, reads in this one place; each handler is a few
- * lines that hand the work to the classes above.
+ * <p>At some 390 lines it is one of the module's longest classes on purpose: every command a run
+ * takes, in every state, with what it persists and answers, reads in this one place; each handler
+ * is a few lines that hand the work to the classes above.
  */
 public final class RunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<RunCommand, RunEvent, RunState> {

@@ -29,32 +29,6 @@ public record RunSettings(
     Duration approvalTimeout,
     long maxTokens) {
 
-  /**
-   * Settings without an approval expiry and a token budget (the form before they existed).
-   */
-  public RunSettings(
-      Duration modelTimeout,
-      Duration toolTimeout,
-      int modelMaxAttempts,
-      Duration modelMinBackoff,
-      Duration modelMaxBackoff,
-      double modelBackoffRandomFactor,
-      Duration chunkWindow,
-      int chunkBatchMax,
-      Duration passivateFinishedAfter,
-      int snapshotEvery,
-      Duration subAgentAskTimeout,
-      Duration subAgentAwaitSlice,
-      int subAgentStartAttempts,
-      Duration handOffWait,
-      int eventTags) {
-    this(
-        modelTimeout, toolTimeout, modelMaxAttempts, modelMinBackoff, modelMaxBackoff,
-        modelBackoffRandomFactor, chunkWindow, chunkBatchMax, passivateFinishedAfter,
-        snapshotEvery, subAgentAskTimeout, subAgentAwaitSlice, subAgentStartAttempts, handOffWait,
-        eventTags, Duration.ZERO, 0);
-  }
-
   public static RunSettings fromConfig(Config helix) {
     Config c = helix.getConfig("run");
     return new RunSettings(

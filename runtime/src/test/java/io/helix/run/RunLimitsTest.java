@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.helix.agent.AgentDefinition;
 import io.helix.agent.RunStatus;
 import io.helix.model.AssistantMessage;
@@ -17,7 +18,6 @@ import io.helix.model.TokenUsage;
 import io.helix.model.ToolCall;
 import io.helix.testkit.HitlAgents;
 import io.helix.testkit.TestAgents;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -95,11 +95,9 @@ class RunLimitsTest {
   @Test
   void theBudgetIsTheAgentsOwnElseTheNodesDefault() {
     RunSettings settings =
-        new RunSettings(
-            Duration.ofSeconds(60), Duration.ofSeconds(120), 3, Duration.ofMillis(100),
-            Duration.ofSeconds(1), 0.5, Duration.ofMillis(20), 32, Duration.ofSeconds(10), 100,
-            Duration.ofSeconds(10), Duration.ofSeconds(30), 3, Duration.ofSeconds(3), 4,
-            Duration.ZERO, 1_000);
+        RunSettings.fromConfig(
+            ConfigFactory.parseString("run.max-tokens = 1000")
+                .withFallback(ConfigFactory.load().getConfig("helix")));
     AgentDefinition frugal =
         AgentDefinition.builder("frugal").systemPrompt("p").model("m:x").maxTokens(50).build();
     assertEquals(50, settings.tokenBudget(Optional.of(frugal)));
