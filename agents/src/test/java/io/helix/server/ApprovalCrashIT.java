@@ -68,4 +68,48 @@ class ApprovalCrashIT {
       assertEquals(1, server.get("/agent/result/" + runId).body().get("state").get("outbox").size());
     }
   }
+
+  /**
+   * With {@code helix.run.approval-timeout}, a run killed while it waits and started again past its
+   * approval's expiry (counted from the persisted request) has it expire at once: denied as
+   * expired, the model hears it, nothing is sent, and the run completes.
+   */
+  @Test
+  void anApprovalPastItsExpiryAfterKill9ExpiresAtOnce() throws Exception {
+    Path dir = Files.createTempDirectory("helix-approval-expiry");
+    String runId = "approval-expiry-1";
+    List<String> options =
+        List.of("-Dhelix.offline-model.pause=1ms", "-Dhelix.run.approval-timeout=4s");
+    long suspendedAt;
+    String approvalId;
+    try (ServerProcess server = new ServerProcess(dir, Map.of(), options)) {
+      server.start();
+      server.post(
+          "/agent/execute",
+          "{\"agentType\":\"assistant\",\"message\":\"Please email Bob that the report is ready\","
+              + "\"runId\":\"" + runId + "\"}");
+      TestRuntime.awaitCondition(() -> "suspended".equals(server.status(runId)), Duration.ofSeconds(30));
+      suspendedAt = System.currentTimeMillis();
+      approvalId =
+          server.get("/agent/result/" + runId).body().get("pending").get(0).get("approvalId").asText();
+      server.kill(); // kill -9 well before the expiry
+    }
+    TestRuntime.awaitCondition(
+        () -> System.currentTimeMillis() > suspendedAt + 4_000, Duration.ofSeconds(10));
+    try (ServerProcess server = new ServerProcess(dir, Map.of(), options)) {
+      server.start();
+      TestRuntime.awaitCondition(() -> "completed".equals(server.status(runId)), Duration.ofSeconds(30));
+      JsonNode done = server.get("/agent/result/" + runId).body();
+      assertTrue(
+          done.get("state").path("outbox").isMissingNode() || done.get("state").get("outbox").isEmpty(),
+          "nothing was sent: " + done);
+      assertEquals(2, done.get("steps").asInt(), "the model heard the expiry at step 2: " + done);
+      ServerProcess.Reply late =
+          server.post(
+              "/agent/approve/" + runId,
+              "{\"approvalId\":\"" + approvalId + "\",\"approved\":true}");
+      assertEquals(409, late.status(), late.body().toString());
+      assertTrue(late.body().toString().contains("approval expired after PT4S"), late.body().toString());
+    }
+  }
 }
