@@ -10,7 +10,9 @@ import io.helix.agent.RunStatus;
 import io.helix.history.AgentStateRow;
 import io.helix.model.TokenUsage;
 import io.helix.testkit.HitlAgents;
+import io.helix.testkit.TestRuntime;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,24 @@ class SubAgentRequestsHttpTest {
     assertEquals("suspended", state.get("status").asText(), state.toString());
     assertEquals(childId, state.get("pending").get(0).get("runId").asText());
 
+    // the root's stream: the child's request, and the root suspended with it
+    try (SseStream stream =
+        SseStream.open(
+            server.client,
+            server.request("/agent/stream/sub-approve-root").timeout(TestServer.DEADLINE).GET().build())) {
+      TestRuntime.awaitCondition(
+          () -> stream.events.stream().anyMatch(e -> rootSuspended(e, "sub-approve-root", childId)),
+          Duration.ofSeconds(10));
+      JsonNode asked =
+          stream.events.stream()
+              .filter(e -> e.type().equals("tool_approval_request"))
+              .findFirst()
+              .orElseThrow()
+              .json();
+      assertEquals(childId, asked.get("runId").asText());
+      assertEquals(request.get("approvalId").asText(), asked.get("approvalId").asText());
+    }
+
     int sentBefore = HitlAgents.SENT.get();
     HttpResponse<String> approved =
         server.postJson(
@@ -76,6 +96,14 @@ class SubAgentRequestsHttpTest {
     assertTrue(done.path("pending").isMissingNode() || done.get("pending").isEmpty());
     assertEquals("completed", server.result(childId).get("status").asText());
     assertEquals(sentBefore + 1, HitlAgents.SENT.get());
+  }
+
+  private static boolean rootSuspended(SseStream.Event event, String rootId, String childId) {
+    JsonNode chunk = event.json();
+    return chunk.get("type").asText().equals("run_status")
+        && chunk.get("runId").asText().equals(rootId)
+        && chunk.get("status").asText().equals("suspended")
+        && chunk.get("pending").get(0).get("runId").asText().equals(childId);
   }
 
   @Test
