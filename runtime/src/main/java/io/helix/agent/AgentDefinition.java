@@ -74,7 +74,8 @@ public record AgentDefinition(
       throw new IllegalArgumentException("maxSteps must be at least 1, was " + maxSteps);
     }
     if (maxTokens < 0) {
-      throw new IllegalArgumentException("maxTokens must be 0 (the default) or more, was " + maxTokens);
+      throw new IllegalArgumentException(
+          "maxTokens must be 0 (the default) or more, was " + maxTokens);
     }
     if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
       throw new IllegalArgumentException("deadline must be positive, was " + deadline);

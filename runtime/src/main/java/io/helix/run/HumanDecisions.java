@@ -130,8 +130,8 @@ final class HumanDecisions {
           new RunEvent.ApprovalDecided(
               request.step(), request.toolCallId(), request.approvalId(), false, reason, now);
       current = current.apply(decided);
-      List<RunEvent> failed =
-          resolve(current, agent, request, ToolOutcome.failure(denial(request.toolName(), reason), null), now);
+      ToolOutcome denied = ToolOutcome.failure(denial(request.toolName(), reason), null);
+      List<RunEvent> failed = resolve(current, agent, request, denied, now);
       for (RunEvent event : failed) {
         current = current.apply(event);
       }
@@ -178,7 +178,8 @@ final class HumanDecisions {
           : new Control.Refused(
               Reason.CONFLICT,
               "approval '" + approvalId + "' was " + (before.get().approved() ? "approved" : "denied")
-                  + " before" + (before.get().reason() == null ? "" : " (" + before.get().reason() + ")"));
+                  + " before"
+                  + (before.get().reason() == null ? "" : " (" + before.get().reason() + ")"));
     }
     Optional<RunState.Held> held =
         state.held().stream()

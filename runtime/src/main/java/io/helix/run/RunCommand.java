@@ -67,9 +67,9 @@ public sealed interface RunCommand
   record AwaitSettled(ActorRef<RunLookup> replyTo) implements RunCommand, CborSerializable {}
 
   /**
-   * Answers once the run has ended or what it waits for ({@link io.helix.agent.RunResult#pending()},
-   * its sub-agents' included) is other than {@code known} (at once if so, or if there is no run):
-   * how a parent follows its sub-agent's run.
+   * Answers once the run has ended or what it waits for ({@link
+   * io.helix.agent.RunResult#pending()}, its sub-agents' included) is other than {@code known} (at
+   * once if so, or if there is no run): how a parent follows its sub-agent's run.
    */
   record AwaitChange(
       java.util.List<io.helix.agent.PendingRequest> known, ActorRef<RunLookup> replyTo)

@@ -6,6 +6,7 @@ import io.helix.run.HumanDecisions.Control;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
@@ -58,7 +59,9 @@ final class RunControl {
     Optional<String> child =
         work.waits.childWaitingFor(
             state,
-            p -> PendingRequest.CLIENT_TOOL.equals(p.kind()) && submit.toolCallId().equals(p.toolCallId()));
+            p ->
+                PendingRequest.CLIENT_TOOL.equals(p.kind())
+                    && submit.toolCallId().equals(p.toolCallId()));
     if (child.isPresent()) {
       return passOn(state, child.get(), submit);
     }
@@ -124,7 +127,7 @@ final class RunControl {
       RunState before,
       ActorRef<ControlReply> replyTo,
       boolean interrupting,
-      java.util.function.Function<Now, Control> decision) {
+      Function<Now, Control> decision) {
     long now = now();
     List<RunEvent> expired = expiredAt(before, now);
     RunState current = before;

@@ -126,7 +126,8 @@ public final class RunEntity
     this.control = new RunControl(this::Effect, work, env.settings());
     this.subAgentReplies =
         new SubAgentReplies(runId, env.settings(), this::Effect, work, this::onToolFinished);
-    this.modelReplies = new ModelReplies(env.settings(), this::Effect, work, this::persistAndProceed);
+    this.modelReplies =
+        new ModelReplies(env.settings(), this::Effect, work, this::persistAndProceed);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */

@@ -1,9 +1,12 @@
 package io.helix.run;
 
 import io.helix.agent.AgentDefinition;
+import io.helix.agent.PendingRequest;
+import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
 import io.helix.run.RunDecisions.Next;
 import io.helix.stream.StreamEntity;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,7 +105,7 @@ final class RunWork {
   }
 
   /** The run as it shows itself, with what its sub-agents wait for ({@link SubAgentWaits}). */
-  io.helix.agent.RunResult present(RunState state) {
+  RunResult present(RunState state) {
     return waits.present(state);
   }
 
@@ -110,7 +113,7 @@ final class RunWork {
    * The child of sub-agent call {@code toolCallId} waits for {@code pending}: the run shows it,
    * and who waits for the run to settle or to change hears of it.
    */
-  void subAgentWaits(RunState state, String toolCallId, List<io.helix.agent.PendingRequest> pending) {
+  void subAgentWaits(RunState state, String toolCallId, List<PendingRequest> pending) {
     waits.child(toolCallId, pending);
     shown(state);
     if (present(state).status().isSettled()) {
@@ -120,7 +123,7 @@ final class RunWork {
 
   /** Streams a change of the status the run shows, and answers who waits for a change. */
   private void shown(RunState state) {
-    io.helix.agent.RunResult shown = present(state);
+    RunResult shown = present(state);
     if (shown.status() != streamedStatus && !state.terminal()) {
       streamedStatus = shown.status();
       outbox.add(state, RunChunks.status(shown));
@@ -142,7 +145,7 @@ final class RunWork {
     long left = Math.max(0, expiry.get() - System.currentTimeMillis());
     actor.timers()
         .startSingleTimer(
-            EXPIRY_TIMER, InternalCommand.ApprovalsExpired.INSTANCE, java.time.Duration.ofMillis(left));
+            EXPIRY_TIMER, InternalCommand.ApprovalsExpired.INSTANCE, Duration.ofMillis(left));
   }
 
   /**
