@@ -22,19 +22,24 @@ import org.junit.jupiter.api.Test;
 @Tag("slow")
 class ApprovalCrashIT {
 
+  /** Starts the server and a run that asks to send an email; answers the run once it waits. */
+  private static JsonNode startSuspended(ServerProcess server, String runId) throws Exception {
+    server.start();
+    server.post(
+        "/agent/execute",
+        "{\"agentType\":\"assistant\",\"message\":\"Please email Bob that the report is ready\","
+            + "\"runId\":\"" + runId + "\"}");
+    TestRuntime.awaitCondition(() -> "suspended".equals(server.status(runId)), Duration.ofSeconds(30));
+    return server.get("/agent/result/" + runId).body();
+  }
+
   @Test
   void aSuspendedRunWaitsThroughKill9AndGoesOnWhenApproved() throws Exception {
     Path dir = Files.createTempDirectory("helix-approval-crash");
     String runId = "approval-crash-1";
     JsonNode pendingBefore;
     try (ServerProcess server = new ServerProcess(dir, Map.of(), List.of("-Dhelix.offline-model.pause=1ms"))) {
-      server.start();
-      server.post(
-          "/agent/execute",
-          "{\"agentType\":\"assistant\",\"message\":\"Please email Bob that the report is ready\","
-              + "\"runId\":\"" + runId + "\"}");
-      TestRuntime.awaitCondition(() -> "suspended".equals(server.status(runId)), Duration.ofSeconds(30));
-      JsonNode waiting = server.get("/agent/result/" + runId).body();
+      JsonNode waiting = startSuspended(server, runId);
       pendingBefore = waiting.get("pending").get(0);
       assertEquals("approval", pendingBefore.get("kind").asText(), waiting.toString());
       assertEquals("send_email", pendingBefore.get("toolName").asText());
@@ -83,15 +88,8 @@ class ApprovalCrashIT {
     long suspendedAt;
     String approvalId;
     try (ServerProcess server = new ServerProcess(dir, Map.of(), options)) {
-      server.start();
-      server.post(
-          "/agent/execute",
-          "{\"agentType\":\"assistant\",\"message\":\"Please email Bob that the report is ready\","
-              + "\"runId\":\"" + runId + "\"}");
-      TestRuntime.awaitCondition(() -> "suspended".equals(server.status(runId)), Duration.ofSeconds(30));
+      approvalId = startSuspended(server, runId).get("pending").get(0).get("approvalId").asText();
       suspendedAt = System.currentTimeMillis();
-      approvalId =
-          server.get("/agent/result/" + runId).body().get("pending").get(0).get("approvalId").asText();
       server.kill(); // kill -9 well before the expiry
     }
     TestRuntime.awaitCondition(

@@ -85,10 +85,7 @@ class SubAgentRequestsHttpTest {
     }
 
     int sentBefore = HitlAgents.SENT.get();
-    HttpResponse<String> approved =
-        server.postJson(
-            "/agent/approve/sub-approve-root",
-            "{\"approvalId\":\"" + request.get("approvalId").asText() + "\",\"approved\":true}");
+    HttpResponse<String> approved = decide("sub-approve-root", request, true);
     assertEquals(200, approved.statusCode(), approved.body());
     assertEquals(childId, TestServer.json(approved).get("runId").asText(), "the run that waited answers");
     JsonNode done = server.settled("sub-approve-root", "completed");
@@ -96,6 +93,14 @@ class SubAgentRequestsHttpTest {
     assertTrue(done.path("pending").isMissingNode() || done.get("pending").isEmpty());
     assertEquals("completed", server.result(childId).get("status").asText());
     assertEquals(sentBefore + 1, HitlAgents.SENT.get());
+  }
+
+  /** Approves or denies ("not today") the request at run {@code runId}. */
+  private HttpResponse<String> decide(String runId, JsonNode request, boolean approved) {
+    return server.postJson(
+        "/agent/approve/" + runId,
+        "{\"approvalId\":\"" + request.get("approvalId").asText() + "\",\"approved\":"
+            + approved + ",\"reason\":\"not today\"}");
   }
 
   private static boolean rootSuspended(SseStream.Event event, String rootId, String childId) {
@@ -111,11 +116,7 @@ class SubAgentRequestsHttpTest {
     server.execute("delegator", "delegate send it", "sub-approve-child");
     JsonNode request = childRequest("sub-approve-child");
     String childId = request.get("runId").asText();
-    HttpResponse<String> denied =
-        server.postJson(
-            "/agent/approve/" + childId,
-            "{\"approvalId\":\"" + request.get("approvalId").asText()
-                + "\",\"approved\":false,\"reason\":\"not today\"}");
+    HttpResponse<String> denied = decide(childId, request, false);
     assertEquals(200, denied.statusCode(), denied.body());
     JsonNode done = server.settled("sub-approve-child", "completed");
     assertTrue(done.get("output").asText().contains("not today"), done.toString());
@@ -151,9 +152,7 @@ class SubAgentRequestsHttpTest {
     assertTrue(state.get("projected").asBoolean());
     assertEquals("suspended", state.get("status").asText(), state.toString());
     assertEquals(request, state.get("pending").get(0));
-    server.postJson(
-        "/agent/approve/sub-projected",
-        "{\"approvalId\":\"" + request.get("approvalId").asText() + "\",\"approved\":true}");
+    assertEquals(200, decide("sub-projected", request, true).statusCode());
     server.settled("sub-projected", "completed");
   }
 }
