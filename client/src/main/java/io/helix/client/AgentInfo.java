@@ -12,6 +12,8 @@ import java.util.List;
  * @param subAgents the agent types it may call
  * @param tools every tool as the model sees it: its own, a {@code subagent__<name>} per sub-agent,
  *     and {@code __finish__}
+ * @param maxTokens the token budget of a run of it (input and output tokens of its own model
+ *     responses); 0: no limit, or a server that does not say
  */
 public record AgentInfo(
     String name,
@@ -20,11 +22,24 @@ public record AgentInfo(
     int maxSteps,
     JsonNode outputSchema,
     List<String> subAgents,
-    List<Tool> tools) {
+    List<Tool> tools,
+    long maxTokens) {
 
   public AgentInfo {
     subAgents = List.copyOf(subAgents);
     tools = List.copyOf(tools);
+  }
+
+  /** An agent without a token budget (the form before {@link #maxTokens} existed). */
+  public AgentInfo(
+      String name,
+      String description,
+      String model,
+      int maxSteps,
+      JsonNode outputSchema,
+      List<String> subAgents,
+      List<Tool> tools) {
+    this(name, description, model, maxSteps, outputSchema, subAgents, tools, 0);
   }
 
   /**

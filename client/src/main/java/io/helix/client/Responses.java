@@ -106,7 +106,8 @@ final class Responses {
               a.path("maxSteps").asInt(),
               node(a, "outputSchema"),
               subAgents,
-              tools));
+              tools,
+              a.path("maxTokens").asLong()));
     }
     return agents;
   }

@@ -234,7 +234,7 @@ class HelixClientTest {
   void agentsReadsTheAgentsAndTheirTools() {
     server.answer("GET /agent/agents", new Answer(200, JSON,
         "{\"agents\":[{\"name\":\"research\",\"description\":\"d\",\"model\":\"offline:builtin\","
-            + "\"maxSteps\":20,\"outputSchema\":null,\"subAgents\":[\"analyzer\"],\"tools\":["
+            + "\"maxSteps\":20,\"maxTokens\":50000,\"outputSchema\":null,\"subAgents\":[\"analyzer\"],\"tools\":["
             + "{\"name\":\"calculator\",\"description\":\"c\",\"inputSchema\":{\"type\":\"object\"},"
             + "\"kind\":\"tool\"},{\"name\":\"__finish__\",\"kind\":\"finish\"}]}]}"));
     List<AgentInfo> agents = client.agents();
@@ -242,6 +242,7 @@ class HelixClientTest {
     AgentInfo research = agents.get(0);
     assertEquals("offline:builtin", research.model());
     assertEquals(20, research.maxSteps());
+    assertEquals(50_000, research.maxTokens());
     assertNull(research.outputSchema());
     assertEquals(List.of("analyzer"), research.subAgents());
     assertEquals(List.of("tool", "finish"), research.tools().stream().map(AgentInfo.Tool::kind).toList());

@@ -1,5 +1,6 @@
 package io.helix.http;
 
+import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentRegistry;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -15,6 +16,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class AgentRoutes extends AllDirectives {
 
   private final AgentRegistry agents;
+  private final AgentExecutor executor;
   private final RequestParsing requests;
   private final byte[] openApi = OpenApi.document();
 
@@ -22,8 +24,13 @@ final class AgentRoutes extends AllDirectives {
   private final RunDirectives runs;
 
   AgentRoutes(
-      AgentRegistry agents, RequestParsing requests, HttpSettings.Quotas quotas, RunDirectives runs) {
+      AgentRegistry agents,
+      AgentExecutor executor,
+      RequestParsing requests,
+      HttpSettings.Quotas quotas,
+      RunDirectives runs) {
     this.agents = agents;
+    this.executor = executor;
     this.requests = requests;
     this.quotas = quotas;
     this.runs = runs;
@@ -50,7 +57,8 @@ final class AgentRoutes extends AllDirectives {
   }
 
   Route listAgents() {
-    return requests.noParams(() -> complete(Presenters.ok(Presenters.agents(agents.all()))));
+    return requests.noParams(
+        () -> complete(Presenters.ok(Presenters.agents(agents.all(), executor::tokenBudget))));
   }
 
   Route openApi() {

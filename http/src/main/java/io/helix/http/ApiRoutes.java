@@ -79,7 +79,7 @@ final class ApiRoutes extends AllDirectives {
             gate.tickets(),
             bodies);
     this.history = new HistoryRoutes(history, requests, runDirectives);
-    this.agents = new AgentRoutes(agents, requests, settings.quotas(), runDirectives);
+    this.agents = new AgentRoutes(agents, executor, requests, settings.quotas(), runDirectives);
     this.webSockets =
         new WebSocketRoutes(requests, runDirectives, subscriptions, settings, quotas);
     this.chats =

@@ -1,5 +1,6 @@
 package io.helix.http;
 
+import io.helix.agent.RunResult;
 import io.helix.history.AgentStateRow;
 import io.helix.history.RunFilter;
 import io.helix.history.StateStore;
@@ -53,13 +54,27 @@ final class HistoryRoutes extends AllDirectives {
         });
   }
 
+  /**
+   * The row with a page of its messages; for a run in flight, its status and what it waits for
+   * come from the live run (they include what its sub-agents wait for, which its row does not).
+   */
   private Route projectedState(AgentStateRow row, RequestParsing.MessagesQuery query) {
+    CompletionStage<Optional<RunResult>> live =
+        row.status().isTerminal()
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : runs.liveRun(row.runId());
     return onSuccess(
         RunDirectives.invokeValidating(
             () ->
                 history.getMessages(
                     row.runId(), query.offset(), query.limit(), query.includeThinking())),
-        page -> complete(Presenters.ok(Presenters.projectedState(row, page, query.offset()))));
+        page ->
+            onSuccess(
+                live,
+                run ->
+                    complete(
+                        Presenters.ok(
+                            Presenters.projectedState(row, run, page, query.offset())))));
   }
 
   private Route liveState(String runId) {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -85,9 +86,21 @@ final class Presenters {
 
   // ---- the read model
 
-  /** A run's row of {@code agent_state} with a page of its messages, from {@code offset}. */
-  static ObjectNode projectedState(AgentStateRow row, MessagePage page, int offset) {
-    return state(row(row), true, page, offset);
+  /**
+   * A run's row of {@code agent_state} with a page of its messages, from {@code offset}; while the {@code live} run is in
+   * flight, with its status and pending requests (its row may trail it, and does not hold what its
+   * sub-agents wait for).
+   */
+  static ObjectNode projectedState(
+      AgentStateRow row, Optional<RunResult> live, MessagePage page, int offset) {
+    ObjectNode json = row(row);
+    live.filter(run -> !run.status().isTerminal())
+        .ifPresent(
+            run -> {
+              json.put("status", run.status().name());
+              json.set("pending", Json.toTree(run.pending()));
+            });
+    return state(json, true, page, offset);
   }
 
   /** The state of a run the read model has no row for yet, from the live run: no times. */
@@ -157,9 +170,11 @@ final class Presenters {
 
   /**
    * {@code {agents: [...]}}, each agent with every tool as the model sees it: its own, a {@code
-   * subagent__<name>} per sub-agent, {@code __finish__}.
+   * subagent__<name>} per sub-agent, {@code __finish__}; and its token budget per run ({@code
+   * maxTokens}, as {@code tokenBudget} resolves it; 0: no limit).
    */
-  static ObjectNode agents(Collection<AgentDefinition> agents) {
+  static ObjectNode agents(
+      Collection<AgentDefinition> agents, java.util.function.ToLongFunction<AgentDefinition> tokenBudget) {
     ArrayNode list = Json.mapper().createArrayNode();
     for (AgentDefinition agent : agents) {
       ObjectNode json = list.addObject();
@@ -167,6 +182,7 @@ final class Presenters {
       json.put("description", agent.description());
       json.put("model", agent.model());
       json.put("maxSteps", agent.maxSteps());
+      json.put("maxTokens", tokenBudget.applyAsLong(agent));
       json.set("outputSchema", agent.outputSchema());
       ArrayNode subAgents = json.putArray("subAgents");
       for (AgentDefinition sub : agent.subAgents()) {

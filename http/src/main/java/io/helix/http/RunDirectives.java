@@ -51,6 +51,17 @@ final class RunDirectives extends AllDirectives {
         });
   }
 
+  /** The run as it is now, or empty when there is none or it cannot be asked. */
+  CompletionStage<Optional<io.helix.agent.RunResult>> liveRun(String runId) {
+    return invoke(() -> executor.getHandle(runId))
+        .thenCompose(
+            found ->
+                found.isEmpty()
+                    ? CompletableFuture.completedFuture(Optional.<io.helix.agent.RunResult>empty())
+                    : found.get().status().thenApply(Optional::of))
+        .exceptionally(failure -> Optional.empty());
+  }
+
   /**
    * The stream of this id, or 404 (also when its run is not the principal's to see); 410 when it
    * was deleted. A stream's id is its root run's id.

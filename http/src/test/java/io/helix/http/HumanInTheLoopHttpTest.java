@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.testkit.HitlAgents;
-import io.helix.testkit.TestRuntime;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -23,27 +22,8 @@ class HumanInTheLoopHttpTest {
     server.close();
   }
 
-  private void execute(String runId, String message) {
-    HttpResponse<String> started =
-        server.postJson(
-            "/agent/execute",
-            "{\"agentType\":\"hitl\",\"message\":\"" + message + "\",\"runId\":\"" + runId + "\"}");
-    assertEquals(202, started.statusCode(), started.body());
-  }
 
-  private JsonNode result(String runId) {
-    HttpResponse<String> response = server.get("/agent/result/" + runId + "?wait=5");
-    assertEquals(200, response.statusCode(), response.body());
-    return TestServer.json(response);
-  }
 
-  private JsonNode settled(String runId, String status) {
-    JsonNode[] last = new JsonNode[1];
-    TestRuntime.awaitCondition(
-        () -> status.equals((last[0] = result(runId)).get("status").asText()),
-        Duration.ofSeconds(20));
-    return last[0];
-  }
 
   private static void assertProblem(int status, HttpResponse<String> response) {
     assertEquals(status, response.statusCode(), response.body());
@@ -53,8 +33,8 @@ class HumanInTheLoopHttpTest {
 
   @Test
   void approveOnceAnswerTheSameAgainRefuseADifferentDecisionAndUnknownIds() {
-    execute("http-approve-1", "send it");
-    JsonNode suspended = settled("http-approve-1", "suspended");
+    server.execute("hitl", "send it", "http-approve-1");
+    JsonNode suspended = server.settled("http-approve-1", "suspended");
     JsonNode pending = suspended.get("pending").get(0);
     assertEquals("approval", pending.get("kind").asText());
     assertEquals("send", pending.get("toolName").asText());
@@ -72,7 +52,7 @@ class HumanInTheLoopHttpTest {
     String approve = "{\"approvalId\":\"" + approvalId + "\",\"approved\":true,\"reason\":\"ok\"}";
     HttpResponse<String> approved = server.postJson("/agent/approve/http-approve-1", approve);
     assertEquals(200, approved.statusCode(), approved.body());
-    JsonNode done = settled("http-approve-1", "completed");
+    JsonNode done = server.settled("http-approve-1", "completed");
     assertTrue(done.get("output").asText().contains("bob@example.com"), done.toString());
     assertEquals(sentBefore + 1, HitlAgents.SENT.get());
 
@@ -87,37 +67,38 @@ class HumanInTheLoopHttpTest {
 
   @Test
   void aDenialReachesTheModel() {
-    execute("http-deny-1", "send it");
-    String approvalId = settled("http-deny-1", "suspended").get("pending").get(0).get("approvalId").asText();
+    server.execute("hitl", "send it", "http-deny-1");
+    String approvalId =
+        server.settled("http-deny-1", "suspended").get("pending").get(0).get("approvalId").asText();
     HttpResponse<String> denied =
         server.postJson(
             "/agent/approve/http-deny-1",
             "{\"approvalId\":\"" + approvalId + "\",\"approved\":false,\"reason\":\"no mail today\"}");
     assertEquals(200, denied.statusCode(), denied.body());
-    JsonNode done = settled("http-deny-1", "completed");
+    JsonNode done = server.settled("http-deny-1", "completed");
     assertTrue(done.get("output").asText().contains("no mail today"), done.toString());
   }
 
   @Test
   void aClientToolResultIsValidatedAndContinuesTheRun() {
-    execute("http-client-1", "where am I");
-    JsonNode pending = settled("http-client-1", "suspended").get("pending").get(0);
+    server.execute("hitl", "where am I", "http-client-1");
+    JsonNode pending = server.settled("http-client-1", "suspended").get("pending").get(0);
     assertEquals("client_tool", pending.get("kind").asText());
     String path = "/agent/tool-result/http-client-1";
     assertProblem(400, server.postJson(path, "{\"toolCallId\":\"call-where\",\"result\":{\"town\":1}}"));
     assertProblem(400, server.postJson(path, "{\"toolCallId\":\"call-where\",\"result\":{},\"error\":\"x\"}"));
     assertProblem(404, server.postJson(path, "{\"toolCallId\":\"nope\",\"result\":{}}"));
-    assertEquals("suspended", result("http-client-1").get("status").asText(), "still waiting");
+    assertEquals("suspended", server.result("http-client-1").get("status").asText(), "still waiting");
     HttpResponse<String> given =
         server.postJson(path, "{\"toolCallId\":\"call-where\",\"result\":{\"city\":\"Oslo\"}}");
     assertEquals(200, given.statusCode(), given.body());
-    assertTrue(settled("http-client-1", "completed").get("output").asText().contains("Oslo"));
+    assertTrue(server.settled("http-client-1", "completed").get("output").asText().contains("Oslo"));
     assertProblem(409, server.postJson(path, "{\"toolCallId\":\"call-where\",\"error\":\"late\"}"));
   }
 
   @Test
   void interruptWithinASecondThenResumeWithAMessage() throws Exception {
-    execute("http-interrupt-1", "a long story");
+    server.execute("hitl", "a long story", "http-interrupt-1");
     Thread.sleep(300);
     assertProblem(
         409,
@@ -129,12 +110,12 @@ class HumanInTheLoopHttpTest {
     assertEquals(200, interrupted.statusCode(), interrupted.body());
     assertEquals("interrupted", TestServer.json(interrupted).get("status").asText());
     assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() < 1000);
-    assertEquals("interrupted", result("http-interrupt-1").get("status").asText());
+    assertEquals("interrupted", server.result("http-interrupt-1").get("status").asText());
 
     HttpResponse<String> resumed =
         server.postJson("/agent/resume/http-interrupt-1", "{\"message\":\"in short\"}");
     assertEquals(200, resumed.statusCode(), resumed.body());
-    JsonNode done = settled("http-interrupt-1", "completed");
+    JsonNode done = server.settled("http-interrupt-1", "completed");
     assertEquals("you said: in short", done.get("output").asText());
     assertProblem(409, server.postJson("/agent/resume/http-interrupt-1", "{}"));
     assertProblem(409, server.postJson("/agent/interrupt/http-interrupt-1", "{}"));

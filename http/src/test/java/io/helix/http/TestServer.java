@@ -195,6 +195,35 @@ final class TestServer implements AutoCloseable {
     return json(response).get("runId").asText();
   }
 
+  /** Starts a run with the caller's id, checking the 202 answer. */
+  void execute(String agentType, String message, String runId) {
+    HttpResponse<String> response =
+        postJson(
+            "/agent/execute",
+            Json.write(
+                Json.object()
+                    .put("agentType", agentType)
+                    .put("message", message)
+                    .put("runId", runId)));
+    assertEquals(202, response.statusCode(), response.body());
+  }
+
+  /** {@code GET /agent/result/{runId}?wait=5}, checking the 200 answer. */
+  JsonNode result(String runId) {
+    HttpResponse<String> response = get("/agent/result/" + runId + "?wait=5");
+    assertEquals(200, response.statusCode(), response.body());
+    return json(response);
+  }
+
+  /** The run's result once it has {@code status} (within 20 s). */
+  JsonNode settled(String runId, String status) {
+    JsonNode[] last = new JsonNode[1];
+    io.helix.testkit.TestRuntime.awaitCondition(
+        () -> status.equals((last[0] = result(runId)).get("status").asText()),
+        Duration.ofSeconds(20));
+    return last[0];
+  }
+
   static JsonNode json(HttpResponse<String> response) {
     assertTrue(
         response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),

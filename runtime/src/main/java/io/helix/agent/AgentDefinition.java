@@ -26,6 +26,10 @@ import java.util.Set;
  * @param deadline how long a run may take in all, or null for no limit
  * @param toolSources sources of tools whose list may change while the node runs (e.g. MCP
  *     servers); {@link #modelTools()} and {@link #tool(String)} consult them at each use
+ * @param maxTokens the token budget of one run (input and output tokens of its own model
+ *     responses; a sub-agent's run has its own agent's): a response that takes the run beyond it
+ *     fails the run, unless it is the final answer. 0: the node's default, {@code
+ *     helix.run.max-tokens} (itself 0 for no limit)
  */
 public record AgentDefinition(
     String name,
@@ -38,7 +42,8 @@ public record AgentDefinition(
     List<AgentDefinition> subAgents,
     ObjectNode initialState,
     Duration deadline,
-    List<ToolSource> toolSources) {
+    List<ToolSource> toolSources,
+    long maxTokens) {
 
   public static final int DEFAULT_MAX_STEPS = 20;
 
@@ -68,6 +73,10 @@ public record AgentDefinition(
     if (maxSteps < 1) {
       throw new IllegalArgumentException("maxSteps must be at least 1, was " + maxSteps);
     }
+    if (maxTokens < 0) {
+      throw new IllegalArgumentException(
+          "maxTokens must be 0 (the default) or more, was " + maxTokens);
+    }
     if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
       throw new IllegalArgumentException("deadline must be positive, was " + deadline);
     }
@@ -79,6 +88,24 @@ public record AgentDefinition(
     if (names.contains(FINISH_TOOL)) {
       throw new IllegalArgumentException(FINISH_TOOL + " is reserved for structured output");
     }
+  }
+
+  /** An agent with the node's token budget (the form before {@link #maxTokens} existed). */
+  public AgentDefinition(
+      String name,
+      String description,
+      String systemPrompt,
+      List<Tool> tools,
+      String model,
+      int maxSteps,
+      JsonNode outputSchema,
+      List<AgentDefinition> subAgents,
+      ObjectNode initialState,
+      Duration deadline,
+      List<ToolSource> toolSources) {
+    this(
+        name, description, systemPrompt, tools, model, maxSteps, outputSchema, subAgents,
+        initialState, deadline, toolSources, 0);
   }
 
   /** An agent without tool sources (the form before {@link ToolSource} existed). */
@@ -178,7 +205,7 @@ public record AgentDefinition(
   public AgentDefinition withModel(String newModel) {
     return new AgentDefinition(
         name, description, systemPrompt, tools, newModel, maxSteps, outputSchema, subAgents,
-        initialState, deadline, toolSources);
+        initialState, deadline, toolSources, maxTokens);
   }
 
   public static Builder builder(String name) {
@@ -198,6 +225,7 @@ public record AgentDefinition(
     private JsonNode outputSchema;
     private ObjectNode initialState;
     private Duration deadline;
+    private long maxTokens;
 
     private Builder(String name) {
       this.name = name;
@@ -264,10 +292,19 @@ public record AgentDefinition(
       return this;
     }
 
+    /**
+     * The token budget of one run; see {@link AgentDefinition#maxTokens()}. 0 (the default): the
+     * node's {@code helix.run.max-tokens}.
+     */
+    public Builder maxTokens(long value) {
+      this.maxTokens = value;
+      return this;
+    }
+
     public AgentDefinition build() {
       return new AgentDefinition(
           name, description, systemPrompt, tools, model, maxSteps, outputSchema, subAgents,
-          initialState, deadline, toolSources);
+          initialState, deadline, toolSources, maxTokens);
     }
   }
 }

@@ -55,4 +55,13 @@ public interface AgentExecutor {
   default CompletionStage<Boolean> deleteSession(String owner, String sessionId) {
     return java.util.concurrent.CompletableFuture.completedFuture(false);
   }
+
+  /**
+   * The token budget of a run of {@code agent} on this executor: the agent's {@link
+   * AgentDefinition#maxTokens()}, else the node's default ({@code helix.run.max-tokens}); 0 for no
+   * limit.
+   */
+  default long tokenBudget(AgentDefinition agent) {
+    return agent.maxTokens();
+  }
 }

@@ -13,6 +13,7 @@ import io.helix.model.ToolCall;
 import io.helix.model.ToolResultMessage;
 import io.helix.run.RunDecisions.ToolOutcome;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +22,8 @@ import java.util.UUID;
 /**
  * The decisions of a human in the loop, as pure functions (state and request in, events or a
  * refusal out; see {@link RunDecisions}): which calls of a model response wait for an approval or
- * a client's result, and what an approval, a client's tool result, an interrupt and a resume do.
+ * a client's result, and what an approval, a client's tool result, an interrupt and a resume do;
+ * and which approvals have expired ({@code helix.run.approval-timeout}).
  */
 final class HumanDecisions {
 
@@ -88,6 +90,61 @@ final class HumanDecisions {
     }
   }
 
+  /** The reason of an approval decided as expired; the model hears it as the call's error. */
+  static String expiredReason(Duration timeout) {
+    return "approval expired after " + timeout;
+  }
+
+  /**
+   * When the first approval the run waits for expires ({@code timeout} after its request, as
+   * persisted); empty when none waits or {@code timeout} is zero (approvals never expire).
+   */
+  static Optional<Long> nextExpiry(RunState state, Duration timeout) {
+    if (!expires(timeout) || !state.active()) {
+      return Optional.empty();
+    }
+    return state.held().stream()
+        .filter(h -> h.approvalId() != null)
+        .map(h -> h.requestedAt() + timeout.toMillis())
+        .min(Long::compare);
+  }
+
+  /**
+   * The approvals past their expiry at {@code now}, each decided as expired: a denial with {@link
+   * #expiredReason}, and the call's failed result (the step goes on once none waits). Empty when
+   * none has expired, or approvals never expire ({@code timeout} zero).
+   */
+  static List<RunEvent> expired(
+      RunState state, Optional<AgentDefinition> agent, Duration timeout, long now) {
+    if (!expires(timeout) || !state.active()) {
+      return List.of();
+    }
+    String reason = expiredReason(timeout);
+    List<RunEvent> events = new ArrayList<>();
+    RunState current = state;
+    for (RunState.Held request : state.held()) {
+      if (request.approvalId() == null || request.requestedAt() + timeout.toMillis() > now) {
+        continue;
+      }
+      RunEvent.ApprovalDecided decided =
+          new RunEvent.ApprovalDecided(
+              request.step(), request.toolCallId(), request.approvalId(), false, reason, now);
+      current = current.apply(decided);
+      ToolOutcome denied = ToolOutcome.failure(denial(request.toolName(), reason), null);
+      List<RunEvent> failed = resolve(current, agent, request, denied, now);
+      for (RunEvent event : failed) {
+        current = current.apply(event);
+      }
+      events.add(decided);
+      events.addAll(failed);
+    }
+    return events;
+  }
+
+  private static boolean expires(Duration timeout) {
+    return timeout != null && timeout.compareTo(Duration.ZERO) > 0;
+  }
+
   /** The pending calls that wait for nobody, so may run now. */
   static List<ToolCall> runnable(RunState state) {
     return state.pendingToolCalls().stream()
@@ -121,7 +178,8 @@ final class HumanDecisions {
           : new Control.Refused(
               Reason.CONFLICT,
               "approval '" + approvalId + "' was " + (before.get().approved() ? "approved" : "denied")
-                  + " before");
+                  + " before"
+                  + (before.get().reason() == null ? "" : " (" + before.get().reason() + ")"));
     }
     Optional<RunState.Held> held =
         state.held().stream()

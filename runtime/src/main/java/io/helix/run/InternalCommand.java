@@ -48,7 +48,9 @@ sealed interface InternalCommand extends RunCommand {
    */
   record Broken(String reason) implements InternalCommand {}
 
-  record SubAgentEnded(int step, String toolCallId, RunResult result) implements InternalCommand {}
+  /** A sub-agent's run ended, or what it waits for changed: {@code result} says which. */
+  record SubAgentChanged(int step, String toolCallId, RunResult result)
+      implements InternalCommand {}
 
   /** A slice of the wait for a sub-agent passed without its result: wait again. */
   record SubAgentStillRunning(int step, String toolCallId) implements InternalCommand {}
@@ -61,6 +63,11 @@ sealed interface InternalCommand extends RunCommand {
    * false), or waited as long as it may: it stops now.
    */
   record HandedOff(boolean timedOut) implements InternalCommand {}
+
+  /** The first pending approval's expiry has come (see {@link HumanDecisions#expired}). */
+  enum ApprovalsExpired implements InternalCommand {
+    INSTANCE
+  }
 
   enum DeadlineReached implements InternalCommand {
     INSTANCE

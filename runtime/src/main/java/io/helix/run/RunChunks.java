@@ -85,10 +85,13 @@ final class RunChunks {
     return List.of();
   }
 
-  /** The run's status short of its end, with what a suspended run waits for. */
-  static Chunk status(RunState state) {
-    ObjectNode data = Json.object().put("status", state.status().name());
-    data.set("pending", Json.toTree(state.toResult().pending()));
+  /**
+   * The run's status short of its end, as it shows it, with what a suspended run (or its
+   * sub-agents) waits for.
+   */
+  static Chunk status(RunResult shown) {
+    ObjectNode data = Json.object().put("status", shown.status().name());
+    data.set("pending", Json.toTree(shown.pending()));
     return new Chunk(ChunkTypes.RUN_STATUS, data);
   }
 

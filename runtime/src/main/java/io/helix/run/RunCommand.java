@@ -14,6 +14,7 @@ public sealed interface RunCommand
         RunCommand.AwaitResult,
         RunCommand.Abort,
         RunCommand.AwaitSettled,
+        RunCommand.AwaitChange,
         RunCommand.Approve,
         RunCommand.SubmitToolResult,
         RunCommand.Interrupt,
@@ -96,6 +97,20 @@ public sealed interface RunCommand
    * interrupted (at once if it is, or if there is no run).
    */
   record AwaitSettled(ActorRef<RunLookup> replyTo) implements RunCommand, CborSerializable {}
+
+  /**
+   * Answers once the run has ended or what it waits for ({@link
+   * io.helix.agent.RunResult#pending()}, its sub-agents' included) is other than {@code known} (at
+   * once if so, or if there is no run): how a parent follows its sub-agent's run.
+   */
+  record AwaitChange(
+      java.util.List<io.helix.agent.PendingRequest> known, ActorRef<RunLookup> replyTo)
+      implements RunCommand, CborSerializable {
+
+    public AwaitChange {
+      known = known == null ? java.util.List.of() : java.util.List.copyOf(known);
+    }
+  }
 
   /** Decides a pending approval; {@code reason} may be null. */
   record Approve(

@@ -27,7 +27,8 @@ import java.util.Optional;
  * agent type is no longer registered, and then there is no output schema and no step limit.
  *
  * <p>At some 400 lines it stays one file on purpose: it is the whole decision table of a run
- * (model answers, tool results, sub-agent results, limits, errors), each a short static function
+ * (model answers, tool results, sub-agent results, errors; the limits are in {@link
+ * RunLimits}), each a short static function
  * that {@code RunDecisionsTest} checks without an actor system; split, a reader would have to
  * join the table from several files to see which outcome leads where.
  */
@@ -149,10 +150,17 @@ final class RunDecisions {
    *   <li>with an output schema: see {@link #structuredEnd}.
    * </ul>
    *
-   * A step that leaves the run waiting for the model at {@code maxSteps} fails the run.
+   * A step that leaves the run waiting for the model at {@code maxSteps} fails the run, and so does
+   * a response that takes the run's usage beyond {@code maxTokens} (0: no limit) without ending
+   * it (see {@link RunLimits#overBudget}): the response is kept, no further model call is made.
+   * An answer that completes the run completes it even beyond the budget: it is paid for already.
    */
   static List<RunEvent> onModelAnswer(
-      RunState state, Optional<AgentDefinition> agent, ModelResponse response, long now) {
+      RunState state,
+      Optional<AgentDefinition> agent,
+      ModelResponse response,
+      long maxTokens,
+      long now) {
     int step = state.step() + 1;
     AssistantMessage message = response.message();
     List<RunEvent> events = new ArrayList<>();
@@ -165,11 +173,18 @@ final class RunDecisions {
     } else if (!message.hasToolCalls()) {
       events.add(new RunEvent.RunCompleted(TextNode.valueOf(message.content()), now));
     }
-    if (events.stream().noneMatch(e -> e instanceof RunEvent.RunCompleted)) {
-      // calls that wait for an approval or a client's result: requested with the response
-      events.addAll(HumanDecisions.requests(state.runId(), step, message, agent, now));
+    if (events.stream().anyMatch(e -> e instanceof RunEvent.RunCompleted)) {
+      return RunLimits.withinMaxSteps(state, events, agent, now);
     }
-    return withinMaxSteps(state, events, agent, now);
+    Optional<RunEvent.RunFailed> overBudget =
+        RunLimits.overBudget(state, response, maxTokens, now);
+    if (overBudget.isPresent()) {
+      events.add(overBudget.get()); // the response is kept; its calls never run
+      return events;
+    }
+    // calls that wait for an approval or a client's result: requested with the response
+    events.addAll(HumanDecisions.requests(state.runId(), step, message, agent, now));
+    return RunLimits.withinMaxSteps(state, events, agent, now);
   }
 
   /**
@@ -246,7 +261,7 @@ final class RunDecisions {
       }
     }
     events.add(toolResult(step, call, result, error, now));
-    return withinMaxSteps(state, events, agent, now);
+    return RunLimits.withinMaxSteps(state, events, agent, now);
   }
 
   /** Why {@code patch} cannot be applied to the run's state as it is now, if it cannot. */
@@ -260,27 +275,6 @@ final class RunDecisions {
     } catch (RuntimeException e) {
       return Optional.of(e.getMessage() == null ? e.toString() : e.getMessage());
     }
-  }
-
-  /**
-   * The events, and a failure when after them the run would need a model call beyond {@code
-   * maxSteps}.
-   */
-  private static List<RunEvent> withinMaxSteps(
-      RunState state, List<RunEvent> events, Optional<AgentDefinition> agent, long now) {
-    RunState after = state;
-    for (RunEvent event : events) {
-      after = after.apply(event);
-    }
-    int maxSteps = agent.map(AgentDefinition::maxSteps).orElse(Integer.MAX_VALUE);
-    if (after.active() && after.pendingToolCalls().isEmpty() && after.step() >= maxSteps) {
-      List<RunEvent> all = new ArrayList<>(events);
-      all.add(
-          new RunEvent.RunFailed(
-              "reached maxSteps (" + maxSteps + ") without a final answer", null, now));
-      return all;
-    }
-    return events;
   }
 
   private static RunEvent.ToolResultRecorded toolResult(
@@ -398,23 +392,6 @@ final class RunDecisions {
   static RunEvent.RunAborted aborted(String reason, AssistantMessage interrupted, long now) {
     String why = reason == null || reason.isBlank() ? "aborted" : reason;
     return new RunEvent.RunAborted(why, interrupted, now);
-  }
-
-  /** How long the run has until its agent's deadline (zero once past); empty without one. */
-  static Optional<Duration> untilDeadline(
-      RunState state, Optional<AgentDefinition> agent, long now) {
-    return agent
-        .map(AgentDefinition::deadline)
-        .map(deadline -> state.createdAt() + deadline.toMillis() - now)
-        .map(left -> Duration.ofMillis(Math.max(0, left)));
-  }
-
-  /** The run's deadline passed, cutting short what the model was streaming. */
-  static RunEvent.RunFailed deadlineExceeded(
-      Optional<AgentDefinition> agent, AssistantMessage interrupted, long now) {
-    Duration deadline = agent.map(AgentDefinition::deadline).orElse(Duration.ZERO);
-    return new RunEvent.RunFailed(
-        "run deadline of " + deadline + " exceeded", interrupted, now);
   }
 
   /** Why the work still in flight of an ended run is cancelled. */

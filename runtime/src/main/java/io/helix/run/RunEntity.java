@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentDefinition;
 import io.helix.agent.RunStatus;
 import io.helix.model.ToolCall;
-import io.helix.run.RunDecisions.AfterModelFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -46,12 +44,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * #commandHandler}), with a reply enforced for each public command, what it persists, and how it
  * recovers. The rest is beside it: {@link RunDecisions} decides (state and outcome in, events out,
  * no actor); {@link RunWork} carries out what follows a persisted event, with the work in flight
- * in {@link ModelAttempt}, {@link ToolRunner} and {@link SubAgents}; {@link RunChunks} says what
+ * in {@link ModelAttempt}, {@link ToolRunner} and {@link SubAgents}, and what their reports do in
+ * {@link ModelReplies} and {@link SubAgentReplies}; {@link RunChunks} says what
  * is streamed and {@link ChunkOutbox} sends it.
  *
- * <p>At some 420 lines it is the module's longest class on purpose: every command a run takes, in
- * every state, with what it persists and answers, reads in this one place; each handler is a few
- * lines that hand the work to the classes above.
+ * <p>At some 390 lines it is one of the module's longest classes on purpose: every command a run
+ * takes, in every state, with what it persists and answers, reads in this one place; each handler
+ * is a few lines that hand the work to the classes above.
  */
 public final class RunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<RunCommand, RunEvent, RunState> {
@@ -65,6 +64,7 @@ public final class RunEntity
   private final RunWork work;
   private final RunControl control;
   private final SubAgentReplies subAgentReplies;
+  private final ModelReplies modelReplies;
 
   /**
    * Starts the sharding of runs on this node (idempotent, as {@link ClusterSharding#init} is).
@@ -123,9 +123,11 @@ public final class RunEntity
     this.runId = runId;
     this.env = env;
     this.work = new RunWork(new RunActor(runId, context, timers, env), shard);
-    this.control = new RunControl(this::Effect, work);
+    this.control = new RunControl(this::Effect, work, env.settings());
     this.subAgentReplies =
         new SubAgentReplies(runId, env.settings(), this::Effect, work, this::onToolFinished);
+    this.modelReplies =
+        new ModelReplies(env.settings(), this::Effect, work, this::persistAndProceed);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
@@ -158,6 +160,7 @@ public final class RunEntity
         .onCommand(RunCommand.GetStatus.class, c -> noRun(c.replyTo()))
         .onCommand(RunCommand.AwaitResult.class, c -> noRun(c.replyTo()))
         .onCommand(RunCommand.AwaitSettled.class, c -> noRun(c.replyTo()))
+        .onCommand(RunCommand.AwaitChange.class, c -> noRun(c.replyTo()))
         .onCommand(RunCommand.Abort.class, c -> noRun(c.replyTo()))
         .onCommand(RunCommand.Approve.class, c -> control.noRun(c.replyTo()))
         .onCommand(RunCommand.SubmitToolResult.class, c -> control.noRun(c.replyTo()))
@@ -185,18 +188,17 @@ public final class RunEntity
             (state, c) ->
                 state.status() == RunStatus.suspended && work.idle() ? passivate() : Effect().noReply())
         .onCommand(InternalCommand.DeadlineReached.class, this::onDeadline)
-        .onCommand(InternalCommand.ModelStreamed.class, this::onModelStreamed)
-        .onCommand(InternalCommand.ModelAnswered.class, this::onModelAnswered)
-        .onCommand(InternalCommand.ModelFailed.class, this::onModelFailed)
-        .onCommand(
-            InternalCommand.ModelTimedOut.class,
-            (state, c) -> onModelFailed(state, work.model.failureOf(c)))
-        .onCommand(InternalCommand.RetryModel.class, this::onRetryModel)
+        .onCommand(InternalCommand.ModelStreamed.class, modelReplies::streamed)
+        .onCommand(InternalCommand.ModelAnswered.class, modelReplies::answered)
+        .onCommand(InternalCommand.ModelFailed.class, modelReplies::failed)
+        .onCommand(InternalCommand.ModelTimedOut.class, modelReplies::timedOut)
+        .onCommand(InternalCommand.RetryModel.class, modelReplies::retry)
+        .onCommand(InternalCommand.ApprovalsExpired.class, control::expire)
         .onCommand(InternalCommand.ToolFinished.class, this::onToolFinished)
         .onCommand(InternalCommand.ToolEmitted.class, this::onToolEmitted)
         .onCommand(InternalCommand.SubAgentAnswered.class, subAgentReplies::answered)
         .onCommand(InternalCommand.SubAgentStillRunning.class, subAgentReplies::stillRunning)
-        .onCommand(InternalCommand.SubAgentEnded.class, subAgentReplies::ended)
+        .onCommand(InternalCommand.SubAgentChanged.class, subAgentReplies::changed)
         .onCommand(InternalCommand.Broken.class, this::onBroken)
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
@@ -209,6 +211,9 @@ public final class RunEntity
         .onCommand(RunCommand.Start.class, this::onStartAgain)
         .onCommand(RunCommand.GetStatus.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(RunCommand.AwaitSettled.class, (state, c) -> lookup(c.replyTo(), state))
+        .onCommand(
+            RunCommand.AwaitChange.class,
+            (state, c) -> Effect().none().thenRun(s -> work.awaitChange(s, c)).thenNoReply())
         .onCommand(RunCommand.Approve.class, control::approve)
         .onCommand(RunCommand.SubmitToolResult.class, control::toolResult)
         .onCommand(RunCommand.Interrupt.class, control::interrupt)
@@ -260,7 +265,7 @@ public final class RunEntity
   }
 
   private ReplyEffect<RunEvent, RunState> lookup(ActorRef<RunLookup> replyTo, RunState state) {
-    return Effect().reply(replyTo, new RunLookup(state.toResult()));
+    return Effect().reply(replyTo, new RunLookup(work.present(state)));
   }
 
   private ReplyEffect<RunEvent, RunState> passivate() {
@@ -269,7 +274,7 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onAwaitSettled(
       RunState state, RunCommand.AwaitSettled await) {
-    if (state.status().isSettled()) {
+    if (work.present(state).status().isSettled()) {
       return lookup(await.replyTo(), state);
     }
     work.awaitSettled(await.replyTo());
@@ -295,7 +300,7 @@ public final class RunEntity
       RunState state, InternalCommand.DeadlineReached deadline) {
     return Effect()
         .persist(
-            RunDecisions.deadlineExceeded(
+            RunLimits.deadlineExceeded(
                 work.agent(state), work.model.interruptedAnswer(), now()))
         .thenRun(work::finish)
         .thenNoReply();
@@ -306,50 +311,6 @@ public final class RunEntity
         .persist(new RunEvent.RunFailed(broken.reason(), work.model.interruptedAnswer(), now()))
         .thenRun(work::finish)
         .thenNoReply();
-  }
-
-  // ---- the model
-
-  private ReplyEffect<RunEvent, RunState> onModelStreamed(
-      RunState state, InternalCommand.ModelStreamed streamed) {
-    if (work.model.isCurrent(state, streamed.step(), streamed.attempt())) {
-      work.model.streamed(state, streamed.step(), streamed.event());
-    }
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<RunEvent, RunState> onModelAnswered(
-      RunState state, InternalCommand.ModelAnswered answered) {
-    if (!work.model.isCurrent(state, answered.step(), answered.attempt())) {
-      return Effect().noReply();
-    }
-    work.model.answered(answered.response());
-    return persistAndProceed(
-        RunDecisions.onModelAnswer(state, work.agent(state), answered.response(), now()));
-  }
-
-  private ReplyEffect<RunEvent, RunState> onModelFailed(
-      RunState state, InternalCommand.ModelFailed failed) {
-    if (!work.model.isCurrent(state, failed.step(), failed.attempt())) {
-      return Effect().noReply();
-    }
-    double jitter = ThreadLocalRandom.current().nextDouble();
-    AfterModelFailure next =
-        RunDecisions.afterModelFailure(
-            failed.cause(), failed.attempt(), env.settings(), jitter, now());
-    work.model.failed(failed.step(), next);
-    if (next instanceof AfterModelFailure.GiveUp giveUp) {
-      return Effect().persist(giveUp.failed()).thenRun(work::finish).thenNoReply();
-    }
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<RunEvent, RunState> onRetryModel(
-      RunState state, InternalCommand.RetryModel retry) {
-    if (work.model.isCurrent(state, retry.step(), retry.attempt())) {
-      work.model.start(state, work.agent(state), retry.attempt());
-    }
-    return Effect().noReply();
   }
 
   // ---- tools and sub-agents

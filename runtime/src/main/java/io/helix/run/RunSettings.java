@@ -1,7 +1,9 @@
 package io.helix.run;
 
 import com.typesafe.config.Config;
+import io.helix.agent.AgentDefinition;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 
 /**
@@ -23,7 +25,9 @@ public record RunSettings(
     Duration subAgentAwaitSlice,
     int subAgentStartAttempts,
     Duration handOffWait,
-    int eventTags) {
+    int eventTags,
+    Duration approvalTimeout,
+    long maxTokens) {
 
   public static RunSettings fromConfig(Config helix) {
     Config c = helix.getConfig("run");
@@ -42,7 +46,23 @@ public record RunSettings(
         c.getDuration("sub-agent.await-slice"),
         c.getInt("sub-agent.start-attempts"),
         c.getDuration("hand-off-wait"),
-        c.getInt("event-tags"));
+        c.getInt("event-tags"),
+        c.getDuration("approval-timeout"),
+        c.getLong("max-tokens"));
+  }
+
+  /**
+   * The token budget of a run of {@code agent}: its own {@code maxTokens}, else {@code
+   * helix.run.max-tokens}; 0 for no limit.
+   */
+  public long tokenBudget(Optional<AgentDefinition> agent) {
+    long own = agent.map(AgentDefinition::maxTokens).orElse(0L);
+    return own > 0 ? own : Math.max(0, maxTokens);
+  }
+
+  /** Whether a pending approval expires ({@code helix.run.approval-timeout} above zero). */
+  public boolean approvalsExpire() {
+    return approvalTimeout != null && approvalTimeout.compareTo(Duration.ZERO) > 0;
   }
 
   /** The tag of a run's events: runs are spread over {@code eventTags} tags by id. */

@@ -1,9 +1,12 @@
 package io.helix.run;
 
 import io.helix.agent.AgentDefinition;
+import io.helix.agent.PendingRequest;
+import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
 import io.helix.run.RunDecisions.Next;
 import io.helix.stream.StreamEntity;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +24,13 @@ final class RunWork {
   private static final String PASSIVATE_TIMER = "passivate";
   private static final String DEADLINE_TIMER = "deadline";
   private static final String HAND_OFF_TIMER = "hand-off";
+  private static final String EXPIRY_TIMER = "approval-expiry";
 
   final ChunkOutbox outbox;
   final ModelAttempt model;
   final SubAgents subAgents;
   final ToolRunner tools;
+  final SubAgentWaits waits = new SubAgentWaits();
 
   private final RunActor actor;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
@@ -57,6 +62,11 @@ final class RunWork {
     return actor.env().agents().get(state.agentType());
   }
 
+  /** The run's token budget (0: none); see {@link RunSettings#tokenBudget}. */
+  long tokenBudget(RunState state) {
+    return actor.settings().tokenBudget(agent(state));
+  }
+
   /** The run was started: stream its start, set its deadline, ask the model. */
   void started(RunState state, String message) {
     actor.env().observer().runStarted(state.runId(), state.agentType());
@@ -78,10 +88,10 @@ final class RunWork {
   /** A step's events were persisted: stream what they say and go on from the state after them. */
   void persisted(List<RunEvent> events, RunState after) {
     events.forEach(event -> outbox.add(after, RunChunks.ofEvent(event)));
-    if (after.status() != streamedStatus && !after.terminal()) {
-      streamedStatus = after.status();
-      outbox.add(after, RunChunks.status(after));
+    if (!after.active()) {
+      waits.clear();
     }
+    shown(after);
     if (events.stream().anyMatch(e -> e instanceof RunEvent.RunResumed)) {
       startDeadline(after);
     }
@@ -92,6 +102,50 @@ final class RunWork {
       return;
     }
     proceed(after);
+  }
+
+  /** The run as it shows itself, with what its sub-agents wait for ({@link SubAgentWaits}). */
+  RunResult present(RunState state) {
+    return waits.present(state);
+  }
+
+  /**
+   * The child of sub-agent call {@code toolCallId} waits for {@code pending}: the run shows it,
+   * and who waits for the run to settle or to change hears of it.
+   */
+  void subAgentWaits(RunState state, String toolCallId, List<PendingRequest> pending) {
+    waits.child(toolCallId, pending);
+    shown(state);
+    if (present(state).status().isSettled()) {
+      answer(settleWaiters, state);
+    }
+  }
+
+  /** Streams a change of the status the run shows, and answers who waits for a change. */
+  private void shown(RunState state) {
+    RunResult shown = present(state);
+    if (shown.status() != streamedStatus && !state.terminal()) {
+      streamedStatus = shown.status();
+      outbox.add(state, RunChunks.status(shown));
+    }
+    waits.changed(state);
+  }
+
+  /**
+   * Sets the timer of the first pending approval's expiry ({@code helix.run.approval-timeout}), at
+   * once if it is past; without one, none.
+   */
+  void expiryTimer(RunState state) {
+    Optional<Long> expiry =
+        HumanDecisions.nextExpiry(state, actor.settings().approvalTimeout());
+    if (expiry.isEmpty()) {
+      actor.timers().cancel(EXPIRY_TIMER);
+      return;
+    }
+    long left = Math.max(0, expiry.get() - System.currentTimeMillis());
+    actor.timers()
+        .startSingleTimer(
+            EXPIRY_TIMER, InternalCommand.ApprovalsExpired.INSTANCE, Duration.ofMillis(left));
   }
 
   /**
@@ -122,6 +176,7 @@ final class RunWork {
    */
   private void proceed(RunState state) {
     try {
+      expiryTimer(state);
       Next next = RunDecisions.next(state);
       if (next instanceof Next.Finish) {
         finish(state);
@@ -164,7 +219,7 @@ final class RunWork {
   void settled(RunState state) {
     answer(settleWaiters, state);
     outbox.flush(state, false);
-    if (tools.idle()) {
+    if (idle()) {
       passivateLater();
     }
   }
@@ -184,23 +239,37 @@ final class RunWork {
     actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
   }
 
-  /** Whether a settled (suspended) run may leave memory: nothing of it is in flight. */
+  /**
+   * Whether a settled (suspended) run may leave memory: nothing of it is in flight, and no
+   * approval of it is to expire (its timer keeps it).
+   */
   boolean idle() {
-    return tools.idle();
+    return tools.idle() && !actor.timers().isTimerActive(EXPIRY_TIMER);
   }
 
   private void answer(List<ActorRef<RunLookup>> waiters, RunState state) {
-    waiters.forEach(waiter -> waiter.tell(new RunLookup(state.toResult())));
+    waiters.forEach(waiter -> waiter.tell(new RunLookup(present(state))));
     waiters.clear();
   }
 
   private void startDeadline(RunState state) {
-    RunDecisions.untilDeadline(state, agent(state), System.currentTimeMillis())
+    RunLimits.untilDeadline(state, agent(state), System.currentTimeMillis())
         .ifPresent(
             left ->
                 actor.timers()
                     .startSingleTimer(
                         DEADLINE_TIMER, InternalCommand.DeadlineReached.INSTANCE, left));
+  }
+
+  /** A caller (a parent) waits for the run to end or to wait for other than it knows. */
+  void awaitChange(RunState state, RunCommand.AwaitChange await) {
+    actor.context().watchWith(await.replyTo(), new InternalCommand.WaiterGone(await.replyTo()));
+    waits.awaitChange(state, await);
+  }
+
+  /** Passes a control on to the child run of sub-agent call {@code toolCallId}, which answers. */
+  void passOn(RunState state, String toolCallId, RunCommand control) {
+    actor.run(RunEntity.childRunId(actor.runId(), state.step(), toolCallId)).tell(control);
   }
 
   /** A caller waits for the run's end; {@link #finish} answers it. */
@@ -213,6 +282,7 @@ final class RunWork {
   void waiterGone(ActorRef<RunLookup> waiter) {
     resultWaiters.remove(waiter);
     settleWaiters.remove(waiter);
+    waits.gone(waiter);
   }
 
   /** The run has just ended: observed, then {@link #end}. */
@@ -233,8 +303,10 @@ final class RunWork {
   private void end(RunState state) {
     String reason = RunDecisions.endReason(state);
     actor.timers().cancel(DEADLINE_TIMER);
+    actor.timers().cancel(EXPIRY_TIMER);
     model.stop();
     tools.cancelAll(reason);
+    waits.changed(state);
     if (state.status() == RunStatus.failed) {
       subAgents.abortChildren(state, agent(state), reason);
     }

@@ -1,8 +1,10 @@
 package io.helix.run;
 
+import io.helix.agent.RunResult;
 import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.AfterSubAgentStart;
 import io.helix.run.RunDecisions.ToolOutcome;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -11,8 +13,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * What {@link RunEntity} does with the answers about its sub-agents' runs: a child's start (try
- * again, give up, or wait for its result), a slice of waiting that passed, and a child's end (its
- * outcome is the call's, through {@code toolFinished}).
+ * again, give up, or wait for its result), a slice of waiting that passed, a change of what a
+ * child waits for, and a child's end (its outcome is the call's, through {@code toolFinished}).
  */
 final class SubAgentReplies {
 
@@ -64,31 +66,43 @@ final class SubAgentReplies {
       return toolFinished.apply(state, new InternalCommand.ToolFinished(step, call.get().id(), failed));
     }
     if (state.subAgent(call.get().id()).isPresent()) {
-      work.subAgents.await(step, call.get().id());
+      work.subAgents.await(step, call.get().id(), work.waits.known(call.get().id()));
       return effects.get().noReply();
     }
     return effects.get()
         .persist(RunDecisions.subAgentStarted(runId, step, call.get(), System.currentTimeMillis()))
-        .thenRun(() -> work.subAgents.await(step, call.get().id()))
+        .thenRun(() -> work.subAgents.await(step, call.get().id(), List.of()))
         .thenNoReply();
   }
 
   ReplyEffect<RunEvent, RunState> stillRunning(
       RunState state, InternalCommand.SubAgentStillRunning waiting) {
     if (RunDecisions.pendingCall(state, waiting.step(), waiting.toolCallId()).isPresent()) {
-      work.subAgents.await(waiting.step(), waiting.toolCallId());
+      work.subAgents.await(
+          waiting.step(), waiting.toolCallId(), work.waits.known(waiting.toolCallId()));
     }
     return effects.get().noReply();
   }
 
-  ReplyEffect<RunEvent, RunState> ended(
-      RunState state, InternalCommand.SubAgentEnded ended) {
-    if (RunDecisions.pendingCall(state, ended.step(), ended.toolCallId()).isEmpty()) {
+  /**
+   * A sub-agent's run ended (its outcome is the call's) or waits for other than before (the run
+   * shows it, and follows the child on).
+   */
+  ReplyEffect<RunEvent, RunState> changed(
+      RunState state, InternalCommand.SubAgentChanged changed) {
+    if (RunDecisions.pendingCall(state, changed.step(), changed.toolCallId()).isEmpty()) {
       return effects.get().noReply();
     }
-    work.outbox.add(state, RunChunks.subAgentEnd(ended.toolCallId(), ended.result()));
-    ToolOutcome outcome = RunDecisions.subAgentEnded(ended.result());
+    RunResult child = changed.result();
+    if (!child.status().isTerminal()) {
+      work.subAgentWaits(state, changed.toolCallId(), child.pending());
+      work.subAgents.await(changed.step(), changed.toolCallId(), child.pending());
+      return effects.get().noReply();
+    }
+    work.subAgentWaits(state, changed.toolCallId(), List.of());
+    work.outbox.add(state, RunChunks.subAgentEnd(changed.toolCallId(), child));
+    ToolOutcome outcome = RunDecisions.subAgentEnded(child);
     return toolFinished.apply(
-        state, new InternalCommand.ToolFinished(ended.step(), ended.toolCallId(), outcome));
+        state, new InternalCommand.ToolFinished(changed.step(), changed.toolCallId(), outcome));
   }
 }

@@ -1,15 +1,18 @@
 package io.helix.run;
 
 import io.helix.agent.AgentDefinition;
+import io.helix.agent.PendingRequest;
 import io.helix.model.ToolCall;
 import io.helix.run.RunDecisions.ToolOutcome;
+import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The runs a run starts for its sub-agent tool calls: each is a child {@link RunEntity} with an id
  * derived from the call ({@link RunEntity#childRunId}), so a call redone after a crash finds the
- * same child. The parent starts it, waits for its result in slices (following a child that moves),
+ * same child. The parent starts it, follows it in slices (following a child that moves) until it
+ * ends, learning meanwhile what it waits for ({@link SubAgentWaits}),
  * and aborts the children still working when it ends without completing. Answers come back to the
  * entity as {@link InternalCommand}s.
  */
@@ -64,19 +67,20 @@ final class SubAgents {
   }
 
   /**
-   * Waits for the child's result for one slice; then asks again ({@link
-   * InternalCommand.SubAgentStillRunning}), so a child that moved is followed.
+   * Waits for one slice for the child to end or to wait for other than {@code known} (what it was
+   * last seen waiting for); then asks again ({@link InternalCommand.SubAgentStillRunning}), so a
+   * child that moved is followed.
    */
-  void await(int step, String toolCallId) {
+  void await(int step, String toolCallId, List<PendingRequest> known) {
     actor.context().ask(
         RunLookup.class,
         actor.run(RunEntity.childRunId(actor.runId(), step, toolCallId)),
         actor.settings().subAgentAwaitSlice(),
-        RunCommand.AwaitResult::new,
+        replyTo -> new RunCommand.AwaitChange(known, replyTo),
         (lookup, failure) ->
             failure != null || lookup.run() == null
                 ? new InternalCommand.SubAgentStillRunning(step, toolCallId)
-                : new InternalCommand.SubAgentEnded(step, toolCallId, lookup.run()));
+                : new InternalCommand.SubAgentChanged(step, toolCallId, lookup.run()));
   }
 
   /** Aborts the child of one call, which was given up on (it may have started after all). */

@@ -14,6 +14,7 @@ import io.helix.run.ControlReply;
 import io.helix.run.RunCommand;
 import io.helix.run.RunEntity;
 import io.helix.run.RunLookup;
+import io.helix.run.RunSettings;
 import io.helix.run.StartReply;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
@@ -48,6 +49,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
   private final Streams streams;
   private final Optional<CurrentEventsByPersistenceIdQuery> runJournal;
   private final SessionTurns sessions;
+  private final RunSettings runSettings;
 
   ShardedAgentExecutor(
       ActorSystem<?> system,
@@ -62,6 +64,7 @@ final class ShardedAgentExecutor implements AgentExecutor {
     this.sharding = sharding;
     this.settings = settings;
     this.streams = streams;
+    this.runSettings = RunSettings.fromConfig(system.settings().config().getConfig("helix"));
     this.runJournal =
         StreamSettings.fromConfig(system.settings().config())
             .readJournal()
@@ -149,6 +152,11 @@ final class ShardedAgentExecutor implements AgentExecutor {
       return CompletableFuture.completedFuture(false);
     }
     return sessions.delete(owner, sessionId);
+  }
+
+  @Override
+  public long tokenBudget(io.helix.agent.AgentDefinition agent) {
+    return runSettings.tokenBudget(Optional.of(agent));
   }
 
   @Override

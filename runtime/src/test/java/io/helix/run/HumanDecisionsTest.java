@@ -63,7 +63,7 @@ class HumanDecisionsTest {
 
   static RunState answered(ToolCall... calls) {
     RunState state = started(AGENT);
-    return apply(state, RunDecisions.onModelAnswer(state, Optional.of(AGENT), calls(calls), NOW));
+    return apply(state, RunDecisions.onModelAnswer(state, Optional.of(AGENT), calls(calls), RunLimits.UNLIMITED, NOW));
   }
 
   static RunState after(RunState state, Control control) {

@@ -23,6 +23,7 @@ class RunCommandTest {
             RunCommand.AwaitResult.class,
             RunCommand.Abort.class,
             RunCommand.AwaitSettled.class,
+            RunCommand.AwaitChange.class,
             RunCommand.Approve.class,
             RunCommand.SubmitToolResult.class,
             RunCommand.Interrupt.class,
@@ -36,7 +37,8 @@ class RunCommandTest {
             RunCommand.Start.class, RunCommand.GetStatus.class, RunCommand.AwaitResult.class,
             RunCommand.Abort.class, RunCommand.AwaitSettled.class, RunCommand.Approve.class,
             RunCommand.SubmitToolResult.class, RunCommand.Interrupt.class,
-            RunCommand.Resume.class, RunCommand.ReportTurn.class, RunCommand.Stop.class,
+            RunCommand.Resume.class, RunCommand.ReportTurn.class, RunCommand.AwaitChange.class,
+            RunCommand.Stop.class,
             InternalCommand.class),
         permitted);
   }

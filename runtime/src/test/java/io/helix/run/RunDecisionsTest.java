@@ -83,14 +83,15 @@ class RunDecisionsTest {
 
   /** The state after the model answered with these calls at the state's next step. */
   static RunState asked(RunState state, ToolCall... calls) {
-    return apply(state, RunDecisions.onModelAnswer(state, Optional.empty(), calls(calls), NOW));
+    return apply(state, RunDecisions.onModelAnswer(state, Optional.empty(), calls(calls), RunLimits.UNLIMITED, NOW));
   }
 
   static RunSettings settings(int maxAttempts) {
     return new RunSettings(
         Duration.ofSeconds(60), Duration.ofSeconds(120), maxAttempts, Duration.ofMillis(100),
         Duration.ofSeconds(1), 0.5, Duration.ofMillis(20), 32, Duration.ofSeconds(10), 100,
-        Duration.ofSeconds(10), Duration.ofSeconds(30), 3, Duration.ofSeconds(3), 4);
+        Duration.ofSeconds(10), Duration.ofSeconds(30), 3, Duration.ofSeconds(3), 4, Duration.ZERO,
+        RunLimits.UNLIMITED);
   }
 
   @Nested
@@ -170,7 +171,7 @@ class RunDecisionsTest {
     void textCompletesTheRun() {
       RunState state = started(plain(5));
       List<RunEvent> events =
-          RunDecisions.onModelAnswer(state, Optional.of(plain(5)), text("The sum is 5."), NOW);
+          RunDecisions.onModelAnswer(state, Optional.of(plain(5)), text("The sum is 5."), RunLimits.UNLIMITED, NOW);
       assertEquals(
           List.of(
               new RunEvent.ModelResponded(1, text("The sum is 5.").message(), "stop", USAGE, NOW),
@@ -182,7 +183,7 @@ class RunDecisionsTest {
     void toolCallsLeaveTheStepOpenForTheTools() {
       RunState state = started(plain(5));
       List<RunEvent> events =
-          RunDecisions.onModelAnswer(state, Optional.of(plain(5)), calls(add("c1")), NOW);
+          RunDecisions.onModelAnswer(state, Optional.of(plain(5)), calls(add("c1")), RunLimits.UNLIMITED, NOW);
       assertEquals(1, events.size());
       assertInstanceOf(RunEvent.ModelResponded.class, events.get(0));
       assertEquals(new Next.RunTools(List.of(add("c1"))), RunDecisions.next(apply(state, events)));
@@ -197,7 +198,7 @@ class RunDecisionsTest {
             state, Optional.empty(), add("c" + i), ToolOutcome.failure("x", null), null, NOW));
       }
       assertTrue(state.running());
-      List<RunEvent> events = RunDecisions.onModelAnswer(state, Optional.empty(), text("ok"), NOW);
+      List<RunEvent> events = RunDecisions.onModelAnswer(state, Optional.empty(), text("ok"), RunLimits.UNLIMITED, NOW);
       assertEquals(new RunEvent.RunCompleted(TextNode.valueOf("ok"), NOW), events.get(1));
     }
   }
@@ -209,7 +210,7 @@ class RunDecisionsTest {
     final RunState state = started(agent);
 
     List<RunEvent> answer(ModelResponse response) {
-      return RunDecisions.onModelAnswer(state, Optional.of(agent), response, NOW);
+      return RunDecisions.onModelAnswer(state, Optional.of(agent), response, RunLimits.UNLIMITED, NOW);
     }
 
     @Test
@@ -279,7 +280,7 @@ class RunDecisionsTest {
     void anAnswerThatWouldNeedAModelCallBeyondMaxStepsFailsTheRun() {
       AgentDefinition agent = structured(1);
       List<RunEvent> events =
-          RunDecisions.onModelAnswer(started(agent), Optional.of(agent), text("five"), NOW);
+          RunDecisions.onModelAnswer(started(agent), Optional.of(agent), text("five"), RunLimits.UNLIMITED, NOW);
       assertEquals(3, events.size());
       assertInstanceOf(RunEvent.OutputRequested.class, events.get(1));
       assertEquals(
@@ -292,7 +293,7 @@ class RunDecisionsTest {
       AgentDefinition agent = plain(1);
       RunState state = started(agent);
       List<RunEvent> answered =
-          RunDecisions.onModelAnswer(state, Optional.of(agent), calls(add("c1"), add("c2")), NOW);
+          RunDecisions.onModelAnswer(state, Optional.of(agent), calls(add("c1"), add("c2")), RunLimits.UNLIMITED, NOW);
       assertEquals(1, answered.size(), "no failure while calls are pending");
       state = apply(state, answered);
 
@@ -312,7 +313,7 @@ class RunDecisionsTest {
     void aFinalAnswerAtTheLastStepCompletes() {
       AgentDefinition agent = plain(1);
       List<RunEvent> events =
-          RunDecisions.onModelAnswer(started(agent), Optional.of(agent), text("done"), NOW);
+          RunDecisions.onModelAnswer(started(agent), Optional.of(agent), text("done"), RunLimits.UNLIMITED, NOW);
       assertEquals(2, events.size());
       assertInstanceOf(RunEvent.RunCompleted.class, events.get(1));
     }
@@ -553,15 +554,15 @@ class RunDecisionsTest {
       RunState state = started(hasty); // created at 1
       assertEquals(
           Optional.of(Duration.ofMillis(1_501)),
-          RunDecisions.untilDeadline(state, Optional.of(hasty), 500));
+          RunLimits.untilDeadline(state, Optional.of(hasty), 500));
       assertEquals(
-          Optional.of(Duration.ZERO), RunDecisions.untilDeadline(state, Optional.of(hasty), NOW));
+          Optional.of(Duration.ZERO), RunLimits.untilDeadline(state, Optional.of(hasty), NOW));
       assertEquals(
-          Optional.empty(), RunDecisions.untilDeadline(state, Optional.of(plain(5)), 500));
-      assertEquals(Optional.empty(), RunDecisions.untilDeadline(state, Optional.empty(), 500));
+          Optional.empty(), RunLimits.untilDeadline(state, Optional.of(plain(5)), 500));
+      assertEquals(Optional.empty(), RunLimits.untilDeadline(state, Optional.empty(), 500));
       assertEquals(
           new RunEvent.RunFailed("run deadline of PT2S exceeded", cut, NOW),
-          RunDecisions.deadlineExceeded(Optional.of(hasty), cut, NOW));
+          RunLimits.deadlineExceeded(Optional.of(hasty), cut, NOW));
     }
 
     @Test

@@ -54,8 +54,23 @@ public final class HitlAgents {
         .build();
   }
 
+  /** The agent type of the sub-agent of {@link #parent}. */
+  public static final String CHILD = "hitl-child";
+
   /**
-   * Step 1: "send" asks for send and add(2,3); "where" asks for locate; "long" streams a long
+   * An agent that delegates: "delegate TASK" calls its sub-agent {@value #CHILD} (an {@link
+   * #agent}) with TASK; both on {@code model} (registering it registers its sub-agent).
+   */
+  public static AgentDefinition parent(String name, String model) {
+    return AgentDefinition.builder(name)
+        .systemPrompt("You delegate.")
+        .model(model)
+        .subAgent(agent(CHILD).withModel(model))
+        .build();
+  }
+
+  /**
+   * Step 1: "delegate TASK" asks the sub-agent {@value #CHILD} for TASK; "send" asks for send and add(2,3); "where" asks for locate; "long" streams a long
    * answer slowly (about 20 s); anything else is answered. Later steps answer with the tool results
    * of the step before, and the last user message when it follows them.
    */
@@ -65,6 +80,14 @@ public final class HitlAgents {
     if (last instanceof UserMessage user) {
       String text = user.content();
       if (request.step() == 1 || text.startsWith("again")) {
+        if (text.startsWith("delegate ")) {
+          return List.of(
+              ScriptedModel.toolCall(
+                  "call-delegate",
+                  io.helix.agent.AgentDefinition.SUB_AGENT_PREFIX + CHILD,
+                  Json.object().put("message", text.substring("delegate ".length()))),
+              ScriptedModel.finish("tool_calls", 3, 3));
+        }
         if (text.contains("send")) {
           return List.of(
               ScriptedModel.toolCall(

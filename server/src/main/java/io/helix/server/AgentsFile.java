@@ -30,8 +30,8 @@ final class AgentsFile {
   private static final Set<String> TOP = Set.of("agents", "mcpServers");
   private static final Set<String> AGENT =
       Set.of(
-          "name", "description", "systemPrompt", "model", "maxSteps", "outputSchema", "tools",
-          "subAgents", "mcpServers", "initialState", "deadline");
+          "name", "description", "systemPrompt", "model", "maxSteps", "maxTokens", "outputSchema",
+          "tools", "subAgents", "mcpServers", "initialState", "deadline");
 
   private final Path file;
   private final Map<String, Tool> tools;
@@ -106,6 +106,13 @@ final class AgentsFile {
         throw error(at + ".maxSteps", "must be a whole number of at least 1, was " + steps);
       }
       builder.maxSteps(steps.asInt());
+    }
+    if (spec.has("maxTokens")) {
+      JsonNode tokens = spec.get("maxTokens");
+      if (!tokens.isIntegralNumber() || !tokens.canConvertToLong() || tokens.asLong() < 1) {
+        throw error(at + ".maxTokens", "must be a whole number of at least 1, was " + tokens);
+      }
+      builder.maxTokens(tokens.asLong());
     }
     if (spec.has("outputSchema")) {
       JsonNode schema = spec.get("outputSchema");

@@ -35,6 +35,7 @@ class AgentsFileTest {
                     systemPrompt: You plan.
                     model: openai:gpt-4o-mini
                     maxSteps: 7
+                    maxTokens: 20000
                     tools: [add]
                     subAgents: [summarizer]
                     initialState: {notes: 0}
@@ -51,6 +52,8 @@ class AgentsFileTest {
     assertEquals(List.of("planner", "summarizer"), agents.stream().map(AgentDefinition::name).toList());
     AgentDefinition planner = agents.get(0);
     assertEquals(7, planner.maxSteps());
+    assertEquals(20_000, planner.maxTokens());
+    assertEquals(0, agents.get(1).maxTokens(), "none of its own: the node's default");
     assertEquals("openai:gpt-4o-mini", planner.model());
     assertEquals(List.of("add"), planner.tools().stream().map(Tool::name).toList());
     assertEquals("summarizer", planner.subAgents().get(0).name());
@@ -68,6 +71,8 @@ class AgentsFileTest {
     assertError("agent 'a'.tools: no tool named 'nope'", agent + "    tools: [nope]\n");
     assertError("agent 'a'.maxSteps: must be a whole number of at least 1, was 0", agent + "    maxSteps: 0\n");
     assertError("agent 'a'.maxSteps: must be a whole number", agent + "    maxSteps: many\n");
+    assertError("agent 'a'.maxTokens: must be a whole number of at least 1, was 0", agent + "    maxTokens: 0\n");
+    assertError("agent 'a'.maxTokens: must be a whole number", agent + "    maxTokens: 1.5\n");
     assertError("agent 'a'.model: must be provider:model", "  - name: a\n    systemPrompt: p\n    model: gpt\n");
     assertError("agent 'a'.systemPrompt: is required", "  - name: a\n    model: openai:m\n");
     assertError("agents[0].name: is required", "  - systemPrompt: p\n    model: openai:m\n");
