@@ -52,6 +52,7 @@ final class AgentRoutes extends AllDirectives {
                   quota.put("executeBurst", quotas.executeBurst());
                   quota.put("concurrentRuns", quotas.concurrentRunsPerPrincipal());
                   quota.put("streams", quotas.streamsPerPrincipal());
+                  quota.put("maxTokensPerRun", quotas.maxTokensPerRun());
                   return complete(Presenters.ok(json));
                 }));
   }

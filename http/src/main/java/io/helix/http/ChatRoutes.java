@@ -79,7 +79,7 @@ final class ChatRoutes extends AllDirectives {
                         slot ->
                             onSuccess(
                                 RunDirectives.invokeValidating(
-                                    () -> slot.track(executor.execute(turn))),
+                                    () -> slot.start(() -> executor.execute(turn))),
                                 handle -> uiStream(handle, 0, -1)));
                   }
                   return extractMaterializer(

@@ -51,20 +51,22 @@ public record HttpSettings(
     Tickets tickets) {
 
   /**
-   * What one principal may use of this node (0: no limit): new runs per second, with a burst, and
-   * streams (SSE and WebSocket) open at once.
+   * What one principal may use of this node (0: no limit): new runs per second, with a burst,
+   * streams (SSE and WebSocket) open at once, runs running at once, and the tokens of one run (the
+   * most a request's {@code maxTokens} may be, and the budget of a run that asks for none).
    */
   public record Quotas(
       double executePerSecond,
       int executeBurst,
       int streamsPerPrincipal,
-      int concurrentRunsPerPrincipal) {
+      int concurrentRunsPerPrincipal,
+      long maxTokensPerRun) {
 
-    public static final Quotas NONE = new Quotas(0, 0, 0, 0);
+    public static final Quotas NONE = new Quotas(0, 0, 0, 0, 0);
 
-    /** Quotas without a limit of concurrent runs. */
+    /** Quotas without a limit of concurrent runs or of a run's tokens. */
     public Quotas(double executePerSecond, int executeBurst, int streamsPerPrincipal) {
-      this(executePerSecond, executeBurst, streamsPerPrincipal, 0);
+      this(executePerSecond, executeBurst, streamsPerPrincipal, 0, 0);
     }
   }
 
@@ -163,7 +165,8 @@ public record HttpSettings(
             c.getDouble("quotas.execute-per-second"),
             c.getInt("quotas.execute-burst"),
             c.getInt("quotas.streams-per-principal"),
-            c.getInt("quotas.concurrent-runs-per-principal")),
+            c.getInt("quotas.concurrent-runs-per-principal"),
+            c.getLong("quotas.max-tokens-per-run")),
         new Tickets(c.getString("auth.ticket-secret"), c.getDuration("auth.ticket-ttl")));
   }
 

@@ -72,8 +72,8 @@ final class QuotaGate extends AllDirectives {
   /**
    * {@code inner} when the request's principal may start a run now ({@code
    * helix.http.quotas.execute-per-second}, {@code concurrent-runs-per-principal}), else 429 with
-   * Retry-After. {@code inner} passes its start through the {@link RunSlot} it is given, so that the
-   * run counts as running until it settles.
+   * Retry-After. {@code inner} makes its start through the {@link RunSlot} it is given, which
+   * refuses it (429) when the principal has its most runs running.
    */
   Route withRunQuota(Function<RunSlot, Route> inner) {
     return extractRequest(
@@ -88,23 +88,31 @@ final class QuotaGate extends AllDirectives {
           }
           int max = quotas.concurrentRunsPerPrincipal();
           if (max <= 0) {
-            return inner.apply(start -> start);
+            return inner.apply(java.util.function.Supplier::get);
           }
           Running mine = running.computeIfAbsent(principal, p -> new Running());
-          if (!mine.reserve(max)) {
-            return complete(
-                Problems.quotaExceeded(
-                    "principal '" + principal + "' has " + max + " runs running on this node",
-                    Duration.ofSeconds(1)));
-          }
-          return inner.apply(mine::track);
+          return inner.apply(
+              start -> {
+                if (!mine.reserve(max)) {
+                  return java.util.concurrent.CompletableFuture.failedFuture(
+                      new ProblemException(
+                          Problems.quotaExceeded(
+                              "principal '" + principal + "' has " + max + " runs running on this node",
+                              Duration.ofSeconds(1))));
+                }
+                return mine.track(start.get());
+              });
         });
   }
 
-  /** Follows a run's start: the run counts against its principal's quota until it settles. */
+  /**
+   * Starts a run within its principal's quota of concurrent runs: the start is made only when the
+   * principal has a run to spare (else the stage fails with a 429 problem), and the run counts as
+   * running until it settles.
+   */
   @FunctionalInterface
   interface RunSlot {
-    CompletionStage<AgentHandle> track(CompletionStage<AgentHandle> start);
+    CompletionStage<AgentHandle> start(java.util.function.Supplier<CompletionStage<AgentHandle>> start);
   }
 
   /** A principal's runs started on this node that have not settled, and starts under way. */
@@ -138,6 +146,24 @@ final class QuotaGate extends AllDirectives {
     private synchronized void release(String runId) {
       runIds.remove(runId);
     }
+  }
+
+  /**
+   * The token budget of a run whose request asked for {@code asked} (0: none) within the node's
+   * ceiling ({@code helix.http.quotas.max-tokens-per-run}): 400 above it; the ceiling when the
+   * request gives none.
+   */
+  Route withTokenBudget(long asked, Function<Long, Route> inner) {
+    long ceiling = quotas.maxTokensPerRun();
+    if (ceiling <= 0) {
+      return inner.apply(asked);
+    }
+    if (asked > ceiling) {
+      return complete(
+          Problems.invalidRequest(
+              "'maxTokens' " + asked + " is above the most a run may use here: " + ceiling));
+    }
+    return inner.apply(asked > 0 ? asked : ceiling);
   }
 
   /**

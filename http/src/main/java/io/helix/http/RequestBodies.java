@@ -38,7 +38,9 @@ final class RequestBodies extends AllDirectives {
 
 
   /** {@code POST /agent/execute}: {@code runId} null for a new run. */
-  record ExecuteRequest(String agentType, String message, String runId, String sessionId) {}
+  /** {@code maxTokens} 0 when not given. */
+  record ExecuteRequest(
+      String agentType, String message, String runId, String sessionId, long maxTokens) {}
 
   private final HttpSettings settings;
   private final RequestParsing queries;
@@ -57,8 +59,8 @@ final class RequestBodies extends AllDirectives {
   }
 
   /**
-   * The body {@code {agentType, message, runId?, sessionId?}}, required; {@code agentType} not
-   * blank.
+   * The body {@code {agentType, message, runId?, sessionId?, maxTokens?}}, required; {@code
+   * agentType} not blank, {@code maxTokens} a positive integer.
    */
   Route executeRequest(Function<ExecuteRequest, Route> inner) {
     return noParams(
@@ -67,15 +69,30 @@ final class RequestBodies extends AllDirectives {
                 true,
                 body -> {
                   JsonNode request =
-                      fields(body.orElseThrow(), "agentType", "message", "runId", "sessionId");
+                      fields(
+                          body.orElseThrow(),
+                          "agentType",
+                          "message",
+                          "runId",
+                          "sessionId",
+                          "maxTokens");
                   String agentType = requiredString(request, "agentType");
                   String message = requiredString(request, "message");
                   String runId = optionalString(request, "runId");
                   String sessionId = optionalString(request, "sessionId");
+                  long maxTokens = 0;
+                  if (request.hasNonNull("maxTokens")) {
+                    JsonNode value = request.get("maxTokens");
+                    if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 1) {
+                      throw invalid("'maxTokens' must be a positive integer");
+                    }
+                    maxTokens = value.asLong();
+                  }
                   if (agentType.isBlank()) {
                     throw invalid("'agentType' must not be blank");
                   }
-                  return inner.apply(new ExecuteRequest(agentType, message, runId, sessionId));
+                  return inner.apply(
+                      new ExecuteRequest(agentType, message, runId, sessionId, maxTokens));
                 }));
   }
 

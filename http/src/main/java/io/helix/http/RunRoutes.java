@@ -47,23 +47,29 @@ final class RunRoutes extends AllDirectives {
   private Route startRun(QuotaGate.RunSlot slot) {
     return bodies.executeRequest(
         request ->
-            runs.withPrincipal(
-                principal ->
-                    optionalHeaderValueByName(
-                        "traceparent",
-                        traceParent ->
-                            onSuccess(
-                                RunDirectives.invokeValidating(
-                                    () ->
-                                        slot.track(executor.execute(
-                                            RunRequest.of(request.agentType(), request.message())
-                                                .withRunId(request.runId())
-                                                .withSessionId(request.sessionId())
-                                                .withOwner(Ownership.ownerOf(principal))
-                                                .withTraceParent(traceParent.orElse(null))))),
-                                handle ->
-                                    complete(
-                                        Presenters.accepted(handle.runId(), request.sessionId()))))));
+            quotas.withTokenBudget(
+                request.maxTokens(),
+                maxTokens ->
+                    runs.withPrincipal(
+                        principal ->
+                            optionalHeaderValueByName(
+                                "traceparent",
+                                traceParent -> {
+                                  RunRequest run =
+                                      RunRequest.of(request.agentType(), request.message())
+                                          .withRunId(request.runId())
+                                          .withSessionId(request.sessionId())
+                                          .withOwner(Ownership.ownerOf(principal))
+                                          .withMaxTokens(maxTokens)
+                                          .withTraceParent(traceParent.orElse(null));
+                                  return onSuccess(
+                                      RunDirectives.invokeValidating(
+                                          () -> slot.start(() -> executor.execute(run))),
+                                      handle ->
+                                          complete(
+                                              Presenters.accepted(
+                                                  handle.runId(), request.sessionId())));
+                                }))));
   }
 
   /**

@@ -39,7 +39,7 @@ class TicketsAndConcurrencyTest {
           server
               .settings
               .withAuthTokens(List.of("alice:" + ALICE, "bob:" + BOB, "carol:" + CAROL))
-              .withQuotas(new HttpSettings.Quotas(0, 0, 0, 2)),
+              .withQuotas(new HttpSettings.Quotas(0, 0, 0, 2, 0)),
           server.history);
   private final List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 

@@ -17,6 +17,8 @@ import java.util.Objects;
  *   <li>{@code owner}: the principal the run (and a new session) belongs to; null for the shared
  *       principal. Sessions too are the owner's: two owners' equal session ids are two sessions.
  *   <li>{@code traceParent}: a W3C {@code traceparent} whose trace the run joins.
+ *   <li>{@code maxTokens}: a token budget for the run (0: none), which may lower its agent's
+ *       ({@link AgentDefinition#maxTokens()}), never raise it; crossing it fails the run.
  * </ul>
  */
 public record RunRequest(
@@ -25,7 +27,8 @@ public record RunRequest(
     String runId,
     String sessionId,
     String owner,
-    String traceParent) {
+    String traceParent,
+    long maxTokens) {
 
   public RunRequest {
     Objects.requireNonNull(agentType, "agentType");
@@ -33,22 +36,26 @@ public record RunRequest(
 
   /** A run of {@code agentType} on {@code message}, with nothing else set. */
   public static RunRequest of(String agentType, String message) {
-    return new RunRequest(agentType, message, null, null, null, null);
+    return new RunRequest(agentType, message, null, null, null, null, 0);
   }
 
   public RunRequest withRunId(String value) {
-    return new RunRequest(agentType, message, value, sessionId, owner, traceParent);
+    return new RunRequest(agentType, message, value, sessionId, owner, traceParent, maxTokens);
   }
 
   public RunRequest withSessionId(String value) {
-    return new RunRequest(agentType, message, runId, value, owner, traceParent);
+    return new RunRequest(agentType, message, runId, value, owner, traceParent, maxTokens);
   }
 
   public RunRequest withOwner(String value) {
-    return new RunRequest(agentType, message, runId, sessionId, value, traceParent);
+    return new RunRequest(agentType, message, runId, sessionId, value, traceParent, maxTokens);
   }
 
   public RunRequest withTraceParent(String value) {
-    return new RunRequest(agentType, message, runId, sessionId, owner, value);
+    return new RunRequest(agentType, message, runId, sessionId, owner, value, maxTokens);
+  }
+
+  public RunRequest withMaxTokens(long value) {
+    return new RunRequest(agentType, message, runId, sessionId, owner, traceParent, value);
   }
 }

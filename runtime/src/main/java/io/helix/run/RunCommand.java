@@ -34,6 +34,7 @@ public sealed interface RunCommand
    *     shared principal
    * @param turn the session of which the run is a turn, with its conversation so far; null for a
    *     run of its own
+   * @param maxTokens the token budget asked for the run (0: its agent's; it may only lower that)
    */
   record Start(
       String agentType,
@@ -43,7 +44,8 @@ public sealed interface RunCommand
       ActorRef<StartReply> replyTo,
       String traceParent,
       String owner,
-      Turn turn)
+      Turn turn,
+      long maxTokens)
       implements RunCommand, CborSerializable {
 
     /** A start with no owner and no session. */
@@ -54,7 +56,7 @@ public sealed interface RunCommand
         String streamId,
         ActorRef<StartReply> replyTo,
         String traceParent) {
-      this(agentType, message, parentRunId, streamId, replyTo, traceParent, null, null);
+      this(agentType, message, parentRunId, streamId, replyTo, traceParent, null, null, 0);
     }
 
     /** A start with no trace context of the caller's. */

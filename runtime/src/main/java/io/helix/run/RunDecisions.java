@@ -103,7 +103,8 @@ final class RunDecisions {
         traceParent,
         start.owner(),
         turn == null ? null : turn.sessionId(),
-        turn == null ? List.of() : turn.history());
+        turn == null ? List.of() : turn.history(),
+        Math.max(0, start.maxTokens()));
   }
 
   /**

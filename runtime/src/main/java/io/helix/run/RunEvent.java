@@ -28,14 +28,16 @@ public sealed interface RunEvent extends CborSerializable {
       String traceParent,
       String owner,
       String sessionId,
-      List<Message> history)
+      List<Message> history,
+      long maxTokens)
       implements RunEvent {
 
     /**
      * {@code owner} is the principal the run belongs to (null: the shared principal, and in events
      * written before owners existed); {@code sessionId} the session of which the run is a turn
      * (null: none), and {@code history} that session's conversation before the turn (never null:
-     * empty in older events).
+     * empty in older events); {@code maxTokens} the token budget the start asked for (0: none, as
+     * in older events).
      */
     public RunStarted {
       history = history == null ? List.of() : List.copyOf(history);
@@ -53,7 +55,7 @@ public sealed interface RunEvent extends CborSerializable {
         String traceParent) {
       this(
           runId, agentType, message, streamId, parentRunId, initialState, timestamp, traceParent,
-          null, null, List.of());
+          null, null, List.of(), 0);
     }
 
     public RunStarted(

@@ -25,6 +25,18 @@ final class RunLimits {
   }
 
   /**
+   * The budget of a run: the smaller of its agent's ({@code agentBudget}) and the one its start
+   * asked for ({@code asked}), of those set (above 0); 0 when neither is: no limit. A request may
+   * lower its agent's budget, never raise it.
+   */
+  static long budget(long agentBudget, long asked) {
+    if (agentBudget <= UNLIMITED) {
+      return Math.max(UNLIMITED, asked);
+    }
+    return asked <= UNLIMITED ? agentBudget : Math.min(agentBudget, asked);
+  }
+
+  /**
    * The run's failure when the model response {@code response} takes its usage (its own model
    * responses, input and output tokens; a sub-agent's run has a budget of its own) beyond {@code
    * maxTokens} (0: no limit); empty while within it.

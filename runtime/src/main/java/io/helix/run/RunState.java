@@ -69,10 +69,11 @@ public record RunState(
    *     started before owners existed)
    * @param sessionId the session of which the run is a turn; null for none
    * @param historySize how many of the run's messages are its session's conversation before it
+   * @param maxTokens the token budget its start asked for (0: none; see {@link RunLimits#budget})
    */
-  public record Origin(String owner, String sessionId, int historySize)
+  public record Origin(String owner, String sessionId, int historySize, long maxTokens)
       implements CborSerializable {
-    public static final Origin NONE = new Origin(null, null, 0);
+    public static final Origin NONE = new Origin(null, null, 0, 0);
   }
 
   /** The run's own messages: those after its session's history. */
@@ -184,7 +185,7 @@ public record RunState(
           e.runId(), e.agentType(), e.message(), e.streamId(), e.parentRunId(), RunStatus.running,
           conversation(e.history(), e.message()), 0, TokenUsage.ZERO, null, null, false, null,
           e.initialState(), List.of(), e.timestamp(), e.timestamp(), e.traceParent(), List.of(),
-          List.of(), new Origin(e.owner(), e.sessionId(), e.history().size()));
+          List.of(), new Origin(e.owner(), e.sessionId(), e.history().size(), e.maxTokens()));
     } else if (event instanceof RunEvent.ModelResponded e) {
       return with(plus(e.message()), e.step(), usage.plus(e.usage()), customState, subAgents, e);
     } else if (event instanceof RunEvent.ToolResultRecorded e) {

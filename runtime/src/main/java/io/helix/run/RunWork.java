@@ -64,7 +64,7 @@ final class RunWork {
 
   /** The run's token budget (0: none); see {@link RunSettings#tokenBudget}. */
   long tokenBudget(RunState state) {
-    return actor.settings().tokenBudget(agent(state));
+    return RunLimits.budget(actor.settings().tokenBudget(agent(state)), state.origin().maxTokens());
   }
 
   /** The run was started: stream its start, set its deadline, ask the model. */

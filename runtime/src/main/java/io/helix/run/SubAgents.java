@@ -61,7 +61,8 @@ final class SubAgents {
                 replyTo,
                 state.traceParent(),
                 state.origin().owner(), // the child is its parent's owner's
-                null),
+                null,
+                0), // the child's budget is its agent's
         (reply, failure) ->
             new InternalCommand.SubAgentAnswered(step, call.id(), attempt, reply, failure));
   }

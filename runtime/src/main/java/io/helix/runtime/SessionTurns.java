@@ -73,7 +73,8 @@ final class SessionTurns {
                                 replyTo,
                                 request.traceParent(),
                                 request.owner(),
-                                proceed.turn()),
+                                proceed.turn(),
+                                request.maxTokens()),
                         settings.askTimeout());
               }
               if (reply instanceof TurnReply.OtherAgent other) {

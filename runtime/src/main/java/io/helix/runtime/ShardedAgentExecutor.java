@@ -83,6 +83,10 @@ final class ShardedAgentExecutor implements AgentExecutor {
     if (request.message() == null) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("message is required"));
     }
+    if (request.maxTokens() < 0) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("maxTokens must not be negative"));
+    }
     String id = request.runId() == null ? UUID.randomUUID().toString() : request.runId();
     if (!validRunId(id)) {
       return CompletableFuture.failedFuture(
@@ -112,7 +116,8 @@ final class ShardedAgentExecutor implements AgentExecutor {
                             replyTo,
                             request.traceParent(),
                             request.owner(),
-                            null),
+                            null,
+                            request.maxTokens()),
                     settings.askTimeout());
     return reply.thenApply(
         answer -> {

@@ -105,4 +105,13 @@ class RunLimitsTest {
     assertEquals(1_000, settings.tokenBudget(Optional.empty()));
     assertEquals(0, RunDecisionsTest.settings(3).tokenBudget(Optional.of(TestAgents.adder("a", 5))));
   }
+
+  @Test
+  void aRequestMayLowerItsAgentsBudgetNeverRaiseIt() {
+    assertEquals(50, RunLimits.budget(100, 50), "lowered");
+    assertEquals(100, RunLimits.budget(100, 500), "not raised");
+    assertEquals(100, RunLimits.budget(100, 0), "none asked: the agent's");
+    assertEquals(70, RunLimits.budget(0, 70), "no agent budget: the request's");
+    assertEquals(0, RunLimits.budget(0, 0), "neither: no limit");
+  }
 }
