@@ -6,6 +6,7 @@ import io.helix.stream.StreamStatus;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -31,8 +32,12 @@ final class RunDirectives extends AllDirectives {
         found -> found.map(inner).orElseGet(() -> complete(Problems.runNotFound(runId))));
   }
 
-  /** The stream of this id, or 404; 410 when it was deleted. A stream's id is its root run's id. */
-  Route withStream(String streamId, Function<AgentHandle, Route> inner) {
+  /**
+   * The stream of this id with its status (empty when the handle cannot tell), or 404; 410 when it
+   * was deleted. A stream's id is its root run's id.
+   */
+  Route withStream(
+      String streamId, BiFunction<AgentHandle, Optional<StreamStatus>, Route> inner) {
     return onSuccess(
         invoke(() -> executor.getHandle(streamId)),
         found -> {
@@ -49,7 +54,7 @@ final class RunDirectives extends AllDirectives {
                         + handle.streamId()
                         + "'"));
           }
-          return withStreamNotDeleted(handle, status -> inner.apply(handle));
+          return withStreamNotDeleted(handle, status -> inner.apply(handle, status));
         });
   }
 
