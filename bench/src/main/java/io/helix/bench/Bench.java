@@ -126,7 +126,7 @@ public final class Bench {
    * anew: every run of the benchmark starts from empty tables, as on a fresh machine, not on the
    * journals of the runs before it.
    */
-  private static String freshDatabase(String url, String user, String password) throws Exception {
+  static String freshDatabase(String url, String user, String password) throws Exception {
     java.util.regex.Matcher database =
         java.util.regex.Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$").matcher(url);
     if (!database.matches()) {
