@@ -40,7 +40,8 @@ class StreamEntityStatesTest {
   private final TestRuntime runtime = TestRuntime.start(new AgentRegistry(), new ModelCatalog());
   private final ActorTestKit testKit = runtime.testKit;
   private final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
-  // the settings of the entities spawned here: they expire as soon as they end
+  // the settings of the entities spawned here: they expire as soon as they end, and write each
+  // append at once (StreamEntityHeldAppendsTest holds them)
   private final StreamSettings settings =
       StreamSettings.fromConfig(
           TestRuntime.config(
@@ -49,6 +50,7 @@ class StreamEntityStatesTest {
                 tail-size = %d
                 retention = 0s
                 persist-failure-backoff { min-backoff = 50ms, max-backoff = 200ms }
+                unwatched-coalescing.window = 0s
               }
               """
                   .formatted(TAIL)));
