@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentHandle;
 import io.helix.json.Json;
 import io.helix.model.ModelEvent;
@@ -117,7 +116,7 @@ class StreamHubTest {
       WsSubscriber.Result result = socket.done.get(30, TimeUnit.SECONDS);
       assertNull(result.failure());
       assertEquals(chunks.size(), result.count());
-      assertEquals(hash(chunks), result.hash());
+      assertEquals(WsSubscriber.hash(chunks), result.hash());
       assertEquals("stream_end", result.control().get("type").asText());
     }
     for (SseStream sse : events) {
@@ -161,30 +160,17 @@ class StreamHubTest {
       }
       assertNull(result.failure());
       assertEquals(chunks.size(), result.count());
-      assertEquals(hash(chunks), result.hash());
+      assertEquals(WsSubscriber.hash(chunks), result.hash());
     }
     assertTrue(chunks.size() > STEADY_DELTAS);
 
-    long received = 0;
-    JsonNode resume = null;
-    for (RawWebSocket.Frame frame = stalled.readFrame(); frame != null; frame = stalled.readFrame()) {
-      if (frame.opcode() == RawWebSocket.TEXT) {
-        JsonNode json = Json.parse(frame.text());
-        assertNull(resume, "nothing after the resume frame");
-        if (json.has("seq")) {
-          assertEquals(received, json.get("seq").asLong());
-          received++;
-        } else {
-          resume = json;
-        }
-      } else if (frame.opcode() == RawWebSocket.CLOSE) {
-        break;
-      }
-    }
+    RawWebSocket.Sent sent = stalled.readSent();
     stalled.close();
-    assertNotNull(resume, "the stalled client was told where to resume");
-    assertEquals("resume", resume.get("type").asText());
-    assertEquals(received, resume.get("from").asLong(), "right after its last chunk");
+    long received = sent.chunks();
+    assertNull(sent.failure());
+    assertNotNull(sent.control(), "the stalled client was told where to resume");
+    assertEquals("resume", sent.control().get("type").asText());
+    assertEquals(received, sent.control().get("from").asLong(), "right after its last chunk");
     assertTrue(received < chunks.size() / 2, "cut off early: after " + received);
     assertEquals(upstreams + 1, hubs().upstreams(), "the cut-off left the upstream alone");
   }
@@ -221,7 +207,7 @@ class StreamHubTest {
       WsSubscriber.Result result = reader.done.get(30, TimeUnit.SECONDS);
       long start = all.size() - result.count();
       assertNull(result.failure());
-      assertEquals(hash(all.subList((int) start, all.size())), result.hash());
+      assertEquals(WsSubscriber.hash(all.subList((int) start, all.size())), result.hash());
       assertEquals(all.size(), result.control().get("next").asLong());
     }
     assertEquals(all.size() - live, first.done.get().count());
@@ -269,11 +255,4 @@ class StreamHubTest {
         .get(30, TimeUnit.SECONDS);
   }
 
-  private static long hash(List<StreamChunk> chunks) {
-    long hash = WsFleet.HASH_SEED;
-    for (StreamChunk chunk : chunks) {
-      hash = WsSubscriber.hash(hash, chunk.toJsonString());
-    }
-    return hash;
-  }
 }
