@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.helix.agent.AgentHandle;
 import io.helix.json.Json;
-import io.helix.model.ModelEvent;
 import io.helix.model.ScriptedModel;
 import io.helix.stream.ChunkTypes;
 import io.helix.stream.StreamChunk;
@@ -38,17 +37,7 @@ class StreamHubTest {
   static final int STEADY_DELTAS = 2000;
 
   private final GatedModel steady =
-      new GatedModel(
-          new ScriptedModel(
-              request -> {
-                List<ModelEvent> events = new ArrayList<>();
-                for (int i = 0; i < STEADY_DELTAS; i++) {
-                  events.add(ScriptedModel.text("word" + i + " "));
-                }
-                events.add(ScriptedModel.finish("stop", 1, STEADY_DELTAS));
-                return events;
-              },
-              Duration.ofMillis(1)));
+      new GatedModel(TestServer.words(STEADY_DELTAS, Duration.ofMillis(1)));
 
   // a run whose model never answers: its stream is written to by the test itself
   private final GatedModel silent =
@@ -56,13 +45,7 @@ class StreamHubTest {
 
   private final TestServer server =
       new TestServer(
-          """
-          helix.stream.subscriber-buffer = %d
-          helix.stream.tail-size = 64
-          # small socket buffers, so a client that does not read is soon noticed
-          pekko.http.server.socket-options.so-send-buffer-size = 8k
-          """
-              .formatted(BUFFER),
+          TestServer.cutsOffAfter(BUFFER),
           agents ->
               agents
                   .register(TestAgents.adder("steady", 2).withModel("steady:test"))

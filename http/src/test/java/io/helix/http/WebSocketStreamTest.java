@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentHandle;
 import io.helix.json.Json;
-import io.helix.model.ModelEvent;
-import io.helix.model.ScriptedModel;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
 import io.helix.testkit.TestAgents;
@@ -44,27 +42,10 @@ class WebSocketStreamTest {
   // steady: 2,000 deltas a millisecond apart, a stream of a few seconds
   private final TestServer server =
       new TestServer(
-          """
-          helix.stream.subscriber-buffer = %d
-          helix.stream.tail-size = 64
-          # small socket buffers, so a client that does not read is soon noticed
-          pekko.http.server.socket-options.so-send-buffer-size = 8k
-          """
-              .formatted(BUFFER),
+          TestServer.cutsOffAfter(BUFFER),
           agents -> agents.register(TestAgents.adder("steady", 2).withModel("steady:test")),
           models ->
-              models.register(
-                  "steady",
-                  new ScriptedModel(
-                      request -> {
-                        List<ModelEvent> events = new ArrayList<>();
-                        for (int i = 0; i < STEADY_DELTAS; i++) {
-                          events.add(ScriptedModel.text("word" + i + " "));
-                        }
-                        events.add(ScriptedModel.finish("stop", 1, STEADY_DELTAS));
-                        return events;
-                      },
-                      Duration.ofMillis(1))));
+              models.register("steady", TestServer.words(STEADY_DELTAS, Duration.ofMillis(1))));
 
   private final HttpClient client = HttpClient.newHttpClient();
 
