@@ -27,9 +27,10 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * arrives once, is kept once (with its wire forms, each rendered once), and every member reads it
  * from here at its own pace.
  *
- * <p>The hub keeps the last {@code capacity} chunks (the {@code helix.stream.subscriber-buffer}); a
- * member more than that behind the newest chunk is cut off with {@link SubscriberTooSlowException}
- * at its own offset, while the upstream and the other members go on. The upstream never waits for
+ * <p>The hub keeps the chunks from its slowest member's on, at most {@code capacity} (the {@code
+ * helix.stream.subscriber-buffer}), at least the newest {@link #JOIN_WINDOW} for members to join
+ * from; a member more than {@code capacity} behind the newest chunk is cut off with {@link
+ * SubscriberTooSlowException} at its own offset, while the upstream and the other members go on. The upstream never waits for
  * a member: it is drained as it comes. When the upstream ends or fails, each member first reads the
  * chunks before that, then ends or fails the same way. When the last member leaves, the upstream
  * is cancelled and the hub closes; a closed hub takes no members.
@@ -38,6 +39,9 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * callback, outside it.
  */
 final class StreamHub {
+
+  /** The newest chunks kept for members to join from, even when all members have them. */
+  static final int JOIN_WINDOW = 64;
 
   private final String streamId;
   private final int capacity;
@@ -90,10 +94,10 @@ final class StreamHub {
 
   /**
    * A member reading from {@code offset}, or null when this hub cannot serve it: closed, or the
-   * offset not kept here or too far behind (more than half the capacity) to start from here.
+   * offset not kept here.
    */
   synchronized Source<RenderedChunk, NotUsed> join(long offset) {
-    if (closed || offset < first || offset > next || next - offset > capacity / 2) {
+    if (closed || offset < first || offset > next) {
       return null;
     }
     Member member = new Member(offset);
@@ -118,15 +122,26 @@ final class StreamHub {
       }
       ring[(int) (next % capacity)] = new RenderedChunk(chunk, renders);
       next++;
-      first = Math.max(first, next - capacity);
+      long slowest = next;
       for (Member member : members) {
+        slowest = Math.min(slowest, member.position);
         if (member.waiting || next - member.position > capacity) {
           member.waiting = false;
           woken.add(member);
         }
       }
+      // the slot of the offset capacity before this one now holds this one
+      first = Math.max(first, next - capacity);
+      forgetBefore(Math.min(slowest, next - JOIN_WINDOW));
     }
     woken.forEach(Member::wake);
+  }
+
+  /** Lets go of the chunks before {@code offset}: no member needs them, nor will one joining. */
+  private void forgetBefore(long offset) {
+    for (; first < offset; first++) {
+      ring[(int) (first % capacity)] = null;
+    }
   }
 
   private void onEnd(Throwable error) {
