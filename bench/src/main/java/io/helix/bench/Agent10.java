@@ -37,14 +37,18 @@ final class Agent10 {
 
   private Agent10() {}
 
+  /** The tool of the benchmarks' agents: it answers at once. */
+  static Tool lookup() {
+    return Tool.of(
+        "lookup",
+        "Looks a key up",
+        Query.class,
+        (input, ctx) ->
+            CompletableFuture.completedFuture(Json.object().put("key", input.key()).put("value", 42)));
+  }
+
   static AgentRegistry registry() {
-    Tool lookup =
-        Tool.of(
-            "lookup",
-            "Looks a key up",
-            Query.class,
-            (input, ctx) ->
-                CompletableFuture.completedFuture(Json.object().put("key", input.key()).put("value", 42)));
+    Tool lookup = lookup();
     return new AgentRegistry()
         .register(
             AgentDefinition.builder(AGENT)

@@ -39,7 +39,8 @@ public final class Bench {
       String pgUrl,
       String pgUser,
       String pgPassword,
-      Path out) {
+      Path out,
+      boolean facts) {
 
     static Options parse(String[] args) {
       int runs = 1000;
@@ -50,6 +51,7 @@ public final class Bench {
       String pgUser = System.getenv().getOrDefault("HELIX_BENCH_PG_USER", "postgres");
       String pgPassword = System.getenv().getOrDefault("HELIX_BENCH_PG_PASSWORD", "postgres");
       Path out = Path.of("bench", "target", "bench-results.json");
+      boolean facts = true;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {
@@ -60,11 +62,16 @@ public final class Bench {
           case "--db" -> databases = List.of(value.split(","));
           case "--pg-url" -> pgUrl = value;
           case "--out" -> out = Path.of(value);
+          case "--no-facts" -> { // only the agent-10 rows: no start, recovery nor heap figures
+            facts = false;
+            i--; // a flag: no value follows
+          }
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
         i++;
       }
-      return new Options(runs, latencyRuns, concurrency, databases, pgUrl, pgUser, pgPassword, out);
+      return new Options(
+          runs, latencyRuns, concurrency, databases, pgUrl, pgUser, pgPassword, out, facts);
     }
   }
 
@@ -126,7 +133,7 @@ public final class Bench {
    * anew: every run of the benchmark starts from empty tables, as on a fresh machine, not on the
    * journals of the runs before it.
    */
-  private static String freshDatabase(String url, String user, String password) throws Exception {
+  static String freshDatabase(String url, String user, String password) throws Exception {
     java.util.regex.Matcher database =
         java.util.regex.Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$").matcher(url);
     if (!database.matches()) {
@@ -178,6 +185,9 @@ public final class Bench {
           http.checkpointsPerSecond(),
           String.format(Locale.ROOT, "%.2f× throughput", http.checkpointsPerSecond() / rawMany)));
 
+      if (!options.facts()) {
+        return;
+      }
       ObjectNode facts = extra.putObject(name);
       facts.put("startToReadyMs", node.startToReadyMillis);
       facts.put("firstAnswerOfPassivatedRunMedianMs", firstAnswerOfPassivatedRuns(node, 100));

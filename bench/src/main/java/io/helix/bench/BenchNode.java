@@ -6,6 +6,7 @@ import io.helix.agent.AgentExecutor;
 import io.helix.agent.AgentRegistry;
 import io.helix.http.HttpApi;
 import io.helix.http.HttpSettings;
+import io.helix.model.ModelCatalog;
 import io.helix.persistence.DatabaseMigrations;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.runtime.HelixRuntime;
@@ -30,6 +31,18 @@ final class BenchNode implements AutoCloseable {
   final GatedModel gated = new GatedModel();
 
   BenchNode(Path dataDir, String dbUrl, String dbUser, String dbPassword) throws Exception {
+    this(dataDir, dbUrl, dbUser, dbPassword, Agent10.registry(), null);
+  }
+
+  /** A node running {@code agents}, on {@code models} (null: agent-10's). */
+  BenchNode(
+      Path dataDir,
+      String dbUrl,
+      String dbUser,
+      String dbPassword,
+      AgentRegistry agents,
+      ModelCatalog models)
+      throws Exception {
     long start = System.nanoTime();
     Config config =
         DatabaseSettings.withJournal(
@@ -63,8 +76,8 @@ final class BenchNode implements AutoCloseable {
       }
       Thread.sleep(5);
     }
-    AgentRegistry agents = Agent10.registry();
-    executor = HelixRuntime.start(system, agents, Agent10.models(gated));
+    executor =
+        HelixRuntime.start(system, agents, models == null ? Agent10.models(gated) : models);
     ServerBinding binding =
         new HttpApi(executor, agents, HttpSettings.fromConfig(config))
             .bind(system)

@@ -100,6 +100,11 @@ final class ApiRoutes extends AllDirectives {
     return subscriptions.endAll(within);
   }
 
+  /** The streams' hubs on this node (for tests and benchmarks to look at). */
+  StreamHubs hubs() {
+    return subscriptions.hubs();
+  }
+
   private Route routes() {
     return concat(
         ConsoleRoutes.route(),

@@ -211,11 +211,13 @@ final class ChatRoutes extends AllDirectives {
             .subscribe(
                 handle,
                 from,
+                Optional.empty(),
                 chunks -> {
                   UiMessageStream protocol = new UiMessageStream(handle.runId(), step);
                   return Source.from(protocol.start())
                       .concat(
                           chunks
+                              .map(RenderedChunk::chunk)
                               .takeWhile(chunk -> !protocol.ends(chunk), true)
                               .mapConcat(protocol::map));
                 },

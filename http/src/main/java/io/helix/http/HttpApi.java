@@ -169,6 +169,11 @@ public final class HttpApi {
     return api.endStreams(Duration.ofSeconds(5));
   }
 
+  /** The streams' hubs on this node (for tests and benchmarks to look at). */
+  StreamHubs hubs() {
+    return api.hubs();
+  }
+
   /** The routes, with their error handling; to serve them alongside routes of your own. */
   public Route routes() {
     return routes;

@@ -6,6 +6,7 @@ import io.helix.stream.StreamStatus;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -63,10 +64,12 @@ final class RunDirectives extends AllDirectives {
   }
 
   /**
-   * The stream of this id, or 404 (also when its run is not the principal's to see); 410 when it
-   * was deleted. A stream's id is its root run's id.
+   * The stream of this id with its status (empty when the handle cannot tell), or 404 (also when
+   * its run is not the principal's to see); 410 when it was deleted. A stream's id is its root
+   * run's id.
    */
-  Route withStream(String streamId, Function<AgentHandle, Route> inner) {
+  Route withStream(
+      String streamId, BiFunction<AgentHandle, Optional<StreamStatus>, Route> inner) {
     return visible(
         streamId,
         found -> {
@@ -83,7 +86,7 @@ final class RunDirectives extends AllDirectives {
                         + handle.streamId()
                         + "'"));
           }
-          return withStreamNotDeleted(handle, status -> inner.apply(handle));
+          return withStreamNotDeleted(handle, status -> inner.apply(handle, status));
         });
   }
 

@@ -1,21 +1,21 @@
 package io.helix.http;
 
 import io.helix.agent.AgentHandle;
-import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.marshalling.Marshaller;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Source;
@@ -32,6 +32,13 @@ final class StreamRoutes extends AllDirectives {
 
   /** An SSE comment line. */
   static final ByteString HEARTBEAT = ByteString.fromString(": heartbeat\n\n");
+
+  /** Events' bytes as a {@code text/event-stream} (negotiated: other {@code Accept}s get 406). */
+  private final Marshaller<Source<ByteString, NotUsed>, RequestEntity> eventStreamOf =
+      Marshaller.withFixedContentType(
+          ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM),
+          events -> HttpEntities.createChunked(
+              ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), withHeartbeats(events)));
 
   private final RequestParsing requests;
   private final RunDirectives runs;
@@ -98,44 +105,44 @@ final class StreamRoutes extends AllDirectives {
                                 // nothing will come: 204 makes an EventSource stop reconnecting
                                 ? complete(StatusCodes.NO_CONTENT)
                                 : quotas.withStreamSlot(
-                                    release -> eventStream(handle, offset, release)))));
+                                    release -> eventStream(handle, offset, status, release)))));
   }
 
-  private Route eventStream(AgentHandle handle, long offset, Runnable release) {
+  private Route eventStream(
+      AgentHandle handle, long offset, Optional<StreamStatus> status, Runnable release) {
     return respondWithHeaders(
         List.of(
             CacheControl.create(CacheDirectives.NO_CACHE),
             RawHeader.create("X-Accel-Buffering", "no")),
-        () ->
-            mapResponseEntity(
-                this::withHeartbeats,
-                () ->
-                    completeOK(
-                        events(handle, offset, release), EventStreamMarshalling.toEventStream())));
+        () -> completeOK(events(handle, offset, status, release), eventStreamOf));
   }
 
   /**
    * The run's chunks from {@code offset} on as SSE events ({@code id} = offset, {@code data} = the
-   * chunk's JSON; no {@code event} field, so an EventSource's {@code onmessage} sees every chunk).
-   * When the subscription fails before the stream ends (the client fell too far behind, the server
-   * shuts down), a {@code resume} event names the offset to reconnect from, and the response ends.
+   * chunk's JSON; no {@code event} field, so an EventSource's {@code onmessage} sees every chunk),
+   * each event's bytes shared by the stream's subscribers on this node. When the subscription
+   * fails before the stream ends (the client fell too far behind, the server shuts down), a {@code
+   * resume} event names the offset to reconnect from, and the response ends.
    */
-  private Source<ServerSentEvent, NotUsed> events(
-      AgentHandle handle, long offset, Runnable release) {
+  private Source<ByteString, NotUsed> events(
+      AgentHandle handle, long offset, Optional<StreamStatus> status, Runnable release) {
     return subscriptions.subscribe(
         handle,
         offset,
+        status,
         chunks -> {
           AtomicLong next = new AtomicLong(offset);
           return chunks
               .map(
                   chunk -> {
                     next.set(chunk.seq() + 1);
-                    return toEvent(chunk);
+                    return chunk.sse();
                   })
               .recover(
                   Throwable.class,
-                  () -> ServerSentEvent.create(Presenters.resume(next.get()), Presenters.RESUME));
+                  () ->
+                      RenderedChunk.sseEvent(
+                          Presenters.resume(next.get()), Presenters.RESUME, null));
         },
         release);
   }
@@ -143,19 +150,10 @@ final class StreamRoutes extends AllDirectives {
   /**
    * Adds a heartbeat after each {@code sse-heartbeat} of silence: a comment line, which every SSE
    * client skips. (Pekko's {@code ServerSentEvent.heartbeat()} is an event with empty data, which
-   * an EventSource dispatches to {@code onmessage} as a message of empty data.) The marshalled
-   * entity holds one event per element, so a comment never splits an event.
+   * an EventSource dispatches to {@code onmessage} as a message of empty data.) Each element is a
+   * whole event, so a comment never splits one.
    */
-  private ResponseEntity withHeartbeats(ResponseEntity events) {
-    return HttpEntities.createChunked(
-        events.getContentType(), events.getDataBytes().keepAlive(heartbeat, () -> HEARTBEAT));
-  }
-
-  private static ServerSentEvent toEvent(StreamChunk chunk) {
-    return ServerSentEvent.create(
-        chunk.toJsonString(),
-        Optional.empty(),
-        Optional.of(Long.toString(chunk.seq())),
-        OptionalInt.empty());
+  private Source<ByteString, NotUsed> withHeartbeats(Source<ByteString, NotUsed> events) {
+    return events.keepAlive(heartbeat, () -> HEARTBEAT);
   }
 }

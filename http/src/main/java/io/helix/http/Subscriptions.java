@@ -1,8 +1,9 @@
 package io.helix.http;
 
 import io.helix.agent.AgentHandle;
-import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamStatus;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -19,7 +20,9 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * The SSE and WebSocket subscriptions to run streams. Each reads its stream from an offset, never a
  * chunk before it nor one twice. When the server shuts down, {@link #endAll} fails them all, so
- * that each ends with its resume event or frame, and waits for them.
+ * that each ends with its resume event or frame, and waits for them. The subscribers of a stream
+ * near its live end share one subscription per node and each chunk's wire forms ({@link
+ * StreamHubs}).
  */
 final class Subscriptions {
 
@@ -29,28 +32,23 @@ final class Subscriptions {
   /** The open subscriptions, by their completion. */
   private final Set<CompletionStage<Done>> open = ConcurrentHashMap.newKeySet();
 
+  private final StreamHubs hubs = new StreamHubs();
 
   /**
-   * A subscription to the handle's stream from {@code offset}: {@code render} turns the chunks
-   * (from the offset on, each once, failing when the server shuts down) into what the client
-   * receives. {@code render} is applied per materialization, so state it keeps (the offset to
-   * resume from) is each subscriber's own.
+   * A subscription to the handle's stream from {@code offset} ({@code status} the stream's status
+   * when the client came, if known): {@code render} turns the chunks (from the offset on, each
+   * once, failing when the server shuts down) into what the client receives. {@code render} is
+   * applied per materialization, so state it keeps (the offset to resume from) is each
+   * subscriber's own. {@code onEnd} runs once when it ends.
    */
   <T> Source<T, NotUsed> subscribe(
       AgentHandle handle,
       long offset,
-      Function<Source<StreamChunk, NotUsed>, Source<T, NotUsed>> render) {
-    return subscribe(handle, offset, render, () -> {});
-  }
-
-  /** As {@link #subscribe(AgentHandle, long, Function)}; {@code onEnd} runs once when it ends. */
-  <T> Source<T, NotUsed> subscribe(
-      AgentHandle handle,
-      long offset,
-      Function<Source<StreamChunk, NotUsed>, Source<T, NotUsed>> render,
+      Optional<StreamStatus> status,
+      Function<Source<RenderedChunk, NotUsed>, Source<T, NotUsed>> render,
       Runnable onEnd) {
     return Source.fromMaterializer(
-            (materializer, attributes) -> render.apply(chunks(handle, offset)))
+            (materializer, attributes) -> render.apply(chunks(handle, offset, status)))
         .watchTermination(
             (ignored, done) -> {
               done.whenComplete((ok, error) -> onEnd.run());
@@ -59,9 +57,15 @@ final class Subscriptions {
   }
 
 
-  private Source<StreamChunk, NotUsed> chunks(AgentHandle handle, long offset) {
+  /** The hubs that serve the subscriptions. */
+  StreamHubs hubs() {
+    return hubs;
+  }
+
+  private Source<RenderedChunk, NotUsed> chunks(
+      AgentHandle handle, long offset, Optional<StreamStatus> status) {
     AtomicLong next = new AtomicLong(offset);
-    return handle.stream(offset)
+    return hubs.subscribe(handle, offset, status)
         // ends the subscription, with its resume offset, when the server shuts down
         .via(shutdown.flow())
         // never a chunk before the offset, nor one twice

@@ -2,7 +2,7 @@ package io.helix.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentHandle;
-import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamStatus;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ final class WebSocketRoutes extends AllDirectives {
           int perFrame = query.batch() ? settings.wsMaxChunksPerFrame() : 0;
           return runs.withStream(
               streamId,
-              handle ->
+              (handle, status) ->
                   quotas.withStreamSlot(
                       release ->
                           extractMaterializer(
@@ -113,39 +113,50 @@ final class WebSocketRoutes extends AllDirectives {
                                   handleWebSocketMessages(
                                       Flow.fromSinkAndSourceCoupled(
                                           incoming(handle, materializer),
-                                          frames(handle, query.from(), perFrame, release))))));
+                                          frames(
+                                              handle,
+                                              query.from(),
+                                              status,
+                                              perFrame,
+                                              release))))));
         });
   }
 
   /**
    * The frames of the stream from {@code offset} on: a text frame per chunk (or, when {@code
    * chunksPerFrame} is positive, per array of up to that many chunks, batched only while the socket
-   * is behind), then a last control frame (end or resume) with the offset to go on from.
+   * is behind), then a last control frame (end or resume) with the offset to go on from. A frame of
+   * one chunk is the chunk's own message, shared by all its subscribers on this node.
    */
   private Source<Message, NotUsed> frames(
-      AgentHandle handle, long offset, int chunksPerFrame, Runnable release) {
+      AgentHandle handle,
+      long offset,
+      Optional<StreamStatus> status,
+      int chunksPerFrame,
+      Runnable release) {
     return subscriptions.subscribe(
         handle,
         offset,
+        status,
         chunks -> {
           AtomicLong next = new AtomicLong(offset);
           return groups(chunks, chunksPerFrame)
               .map(Optional::of)
               // the end marker is rendered after the last chunk, with its offset
-              .concat(Source.single(Optional.<List<StreamChunk>>empty()))
+              .concat(Source.single(Optional.<List<RenderedChunk>>empty()))
               .<Message>map(
                   group -> {
                     if (group.isEmpty()) {
                       return TextMessage.create(Presenters.streamEnd(next.get()));
                     }
-                    List<StreamChunk> frame = group.get();
+                    List<RenderedChunk> frame = group.get();
                     next.set(frame.get(frame.size() - 1).seq() + 1);
-                    return TextMessage.create(
-                        chunksPerFrame > 0
-                            ? frame.stream()
-                                .map(StreamChunk::toJsonString)
-                                .collect(Collectors.joining(",", "[", "]"))
-                            : frame.get(0).toJsonString());
+                    return chunksPerFrame > 0
+                        ? TextMessage.create(
+                            frame.stream()
+                                .map(chunk -> chunk.chunk().toJsonString())
+                                .collect(Collectors.joining(",", "[", "]")))
+                        : frame.get(0).frame();
                   })
               .recover(
                   Throwable.class, () -> TextMessage.create(Presenters.resume(next.get())));
@@ -154,15 +165,15 @@ final class WebSocketRoutes extends AllDirectives {
   }
 
   /** The chunks a frame each, or when {@code chunksPerFrame} is positive, batched while behind. */
-  private static Source<List<StreamChunk>, NotUsed> groups(
-      Source<StreamChunk, NotUsed> chunks, int chunksPerFrame) {
+  private static Source<List<RenderedChunk>, NotUsed> groups(
+      Source<RenderedChunk, NotUsed> chunks, int chunksPerFrame) {
     if (chunksPerFrame <= 0) {
       return chunks.map(List::of);
     }
     return chunks.batch(
         chunksPerFrame,
         chunk -> {
-          List<StreamChunk> group = new ArrayList<>();
+          List<RenderedChunk> group = new ArrayList<>();
           group.add(chunk);
           return group;
         },

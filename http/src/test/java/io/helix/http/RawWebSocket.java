@@ -1,5 +1,7 @@
 package io.helix.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helix.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -119,6 +121,35 @@ final class RawWebSocket implements AutoCloseable {
       throw new IOException("connection closed in a frame");
     }
     return new Frame(b0 & 0x0F, payload);
+  }
+
+  /**
+   * What a subscriber that read nothing until now was sent, read to the close: its chunk frames,
+   * which must have contiguous offsets from 0 ({@code failure} says otherwise), then the control
+   * frame that ended them (null: none), then the close.
+   */
+  record Sent(long chunks, JsonNode control, int closeCode, String failure) {}
+
+  /** Reads all that was sent on this subscription (see {@link Sent}). */
+  Sent readSent() throws IOException {
+    long chunks = 0;
+    JsonNode control = null;
+    for (Frame frame = readFrame(); frame != null; frame = readFrame()) {
+      if (frame.opcode() == TEXT) {
+        JsonNode json = Json.parse(frame.text());
+        if (control != null) {
+          return new Sent(chunks, control, -1, "a frame after the control frame: " + json);
+        }
+        if (!json.has("seq")) {
+          control = json;
+        } else if (json.get("seq").asLong() != chunks++) {
+          return new Sent(chunks, null, -1, "offset " + json.get("seq") + " at " + (chunks - 1));
+        }
+      } else if (frame.opcode() == CLOSE) {
+        return new Sent(chunks, control, frame.closeCode(), null);
+      }
+    }
+    return new Sent(chunks, control, -1, null);
   }
 
   @Override

@@ -99,8 +99,9 @@ public final class StreamFanoutBench {
         TestRuntime.start(agents, new ModelCatalog().register("silent", silent), config);
     try {
       HttpSettings settings = HttpSettings.fromConfig(config);
+      HttpApi api = new HttpApi(runtime.executor, agents, settings);
       ServerBinding binding =
-          new HttpApi(runtime.executor, agents, settings)
+          api
               .bind(runtime.testKit.system(), "127.0.0.1", 0)
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
@@ -115,10 +116,10 @@ public final class StreamFanoutBench {
           "%8s %12s %10s %10s %10s %10s %12s%n",
           "frames", "subscribers", "p50 ms", "p99 ms", "max ms", "receipts", "receipts/s");
       // a short warm-up round, not reported
-      round(runtime, streams, base, "chunk", 10, 100, batch, interval, null);
+      round(runtime, api, streams, base, "chunk", 10, 100, batch, interval, null);
       for (String frames : frameModes) {
         for (int count : counts) {
-          round(runtime, streams, base, frames.trim(), count, chunks, batch, interval, System.out);
+          round(runtime, api, streams, base, frames.trim(), count, chunks, batch, interval, System.out);
         }
       }
       binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -250,6 +251,7 @@ public final class StreamFanoutBench {
 
   private static void round(
       TestRuntime runtime,
+      HttpApi api,
       Streams streams,
       URI base,
       String frames,
@@ -273,7 +275,7 @@ public final class StreamFanoutBench {
             subscribers,
             chunks * batch);
     TestRuntime.awaitCondition(
-        () -> run.streamStatus().toCompletableFuture().join().subscribers() == subscribers,
+        () -> api.hubs().localSubscribers(streamId) == subscribers,
         Duration.ofSeconds(30));
 
     long start = System.nanoTime();

@@ -41,17 +41,34 @@ final class TestServer implements AutoCloseable {
   static final int SLOW_WORDS = 200;
   static final Duration WS_KEEP_ALIVE = Duration.ofMillis(300);
 
-  final ScriptedModel slowModel =
-      new ScriptedModel(
-          request -> {
-            List<ModelEvent> events = new ArrayList<>();
-            for (int i = 0; i < SLOW_WORDS; i++) {
-              events.add(ScriptedModel.text("word" + i + " "));
-            }
-            events.add(ScriptedModel.finish("stop", 1, SLOW_WORDS));
-            return events;
-          },
-          Duration.ofSeconds(1));
+  final ScriptedModel slowModel = words(SLOW_WORDS, Duration.ofSeconds(1));
+
+  /** A model that answers {@code count} deltas ({@code word0 word1 ...}), {@code pause} apart. */
+  static ScriptedModel words(int count, Duration pause) {
+    return new ScriptedModel(
+        request -> {
+          List<ModelEvent> events = new ArrayList<>();
+          for (int i = 0; i < count; i++) {
+            events.add(ScriptedModel.text("word" + i + " "));
+          }
+          events.add(ScriptedModel.finish("stop", 1, count));
+          return events;
+        },
+        pause);
+  }
+
+  /**
+   * The configuration of a server that soon notices a client that stops reading: subscribers cut
+   * off {@code subscriberBuffer} chunks behind, small socket buffers.
+   */
+  static String cutsOffAfter(int subscriberBuffer) {
+    return """
+        helix.stream.subscriber-buffer = %d
+        helix.stream.tail-size = 64
+        pekko.http.server.socket-options.so-send-buffer-size = 8k
+        """
+        .formatted(subscriberBuffer);
+  }
   final AgentRegistry agents =
       new AgentRegistry()
           .register(TestAgents.adder("adder", 5))

@@ -63,10 +63,11 @@ class WebSocketFanOutTest {
 
     long connectStart = System.nanoTime();
     try (WsFleet fleet = new WsFleet(server.base, runId, 0, SUBSCRIBERS)) {
-      // every one subscribed live before the model starts talking
+      // every one subscribed live before the model starts talking, all through one hub
       TestRuntime.awaitCondition(
-          () -> handle.streamStatus().toCompletableFuture().join().subscribers() == SUBSCRIBERS,
+          () -> server.api.hubs().localSubscribers(runId) == SUBSCRIBERS,
           Duration.ofSeconds(30));
+      assertEquals(1, handle.streamStatus().toCompletableFuture().join().subscribers());
       long connected = System.nanoTime();
 
       chatty.gate.complete(null);

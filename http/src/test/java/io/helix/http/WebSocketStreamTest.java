@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helix.agent.AgentHandle;
 import io.helix.json.Json;
-import io.helix.model.ModelEvent;
-import io.helix.model.ScriptedModel;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamStatus;
 import io.helix.testkit.TestAgents;
@@ -44,27 +42,10 @@ class WebSocketStreamTest {
   // steady: 2,000 deltas a millisecond apart, a stream of a few seconds
   private final TestServer server =
       new TestServer(
-          """
-          helix.stream.subscriber-buffer = %d
-          helix.stream.tail-size = 64
-          # small socket buffers, so a client that does not read is soon noticed
-          pekko.http.server.socket-options.so-send-buffer-size = 8k
-          """
-              .formatted(BUFFER),
+          TestServer.cutsOffAfter(BUFFER),
           agents -> agents.register(TestAgents.adder("steady", 2).withModel("steady:test")),
           models ->
-              models.register(
-                  "steady",
-                  new ScriptedModel(
-                      request -> {
-                        List<ModelEvent> events = new ArrayList<>();
-                        for (int i = 0; i < STEADY_DELTAS; i++) {
-                          events.add(ScriptedModel.text("word" + i + " "));
-                        }
-                        events.add(ScriptedModel.finish("stop", 1, STEADY_DELTAS));
-                        return events;
-                      },
-                      Duration.ofMillis(1))));
+              models.register("steady", TestServer.words(STEADY_DELTAS, Duration.ofMillis(1))));
 
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -85,14 +66,6 @@ class WebSocketStreamTest {
         .get(30, TimeUnit.SECONDS);
   }
 
-  private static long hash(List<StreamChunk> chunks) {
-    long hash = 1125899906842597L;
-    for (StreamChunk chunk : chunks) {
-      hash = WsSubscriber.hash(hash, chunk.toJsonString());
-    }
-    return hash;
-  }
-
   private static JsonNode problem(RawWebSocket response, int status, String kind) {
     assertEquals(status, response.status, response.body);
     assertEquals("application/problem+json", response.headers.get("content-type"));
@@ -111,7 +84,7 @@ class WebSocketStreamTest {
     List<StreamChunk> chunks = all(handle(runId));
     assertNull(result.failure());
     assertEquals(chunks.size(), result.count());
-    assertEquals(hash(chunks), result.hash(), "the same JSON as the SSE data");
+    assertEquals(WsSubscriber.hash(chunks), result.hash(), "the same JSON as the SSE data");
     assertEquals("stream_end", result.control().get("type").asText());
     assertEquals(chunks.size() - 1, result.control().get("last").asLong());
     assertEquals(chunks.size(), result.control().get("next").asLong());
@@ -124,7 +97,7 @@ class WebSocketStreamTest {
     WsSubscriber.Result tail = rest.done.get(30, TimeUnit.SECONDS);
     assertNull(tail.failure());
     assertEquals(3, tail.count());
-    assertEquals(hash(chunks.subList((int) from, chunks.size())), tail.hash());
+    assertEquals(WsSubscriber.hash(chunks.subList((int) from, chunks.size())), tail.hash());
     assertEquals(chunks.size(), tail.control().get("next").asLong());
   }
 
@@ -254,7 +227,7 @@ class WebSocketStreamTest {
     for (WsSubscriber.Result result : results) {
       assertNull(result.failure());
       assertEquals(chunks.size(), result.count());
-      assertEquals(hash(chunks), result.hash());
+      assertEquals(WsSubscriber.hash(chunks), result.hash());
     }
     // the readers were done about when the stream was: the stalled client held nobody up
     assertTrue(
@@ -262,35 +235,19 @@ class WebSocketStreamTest {
         "readers finished " + (readersDone - status.endedAt()) + " ms after the stream ended");
 
     // now the stalled client reads what it was sent: a prefix, the resume frame, the close
-    long expected = 0;
-    JsonNode resume = null;
-    int closeCode = -1;
-    for (RawWebSocket.Frame frame = stalled.readFrame();
-        frame != null;
-        frame = stalled.readFrame()) {
-      if (frame.opcode() == RawWebSocket.TEXT) {
-        JsonNode json = Json.parse(frame.text());
-        assertNull(resume, "nothing after the resume frame");
-        if (json.has("seq")) {
-          assertEquals(expected, json.get("seq").asLong());
-          expected++;
-        } else {
-          resume = json;
-        }
-      } else if (frame.opcode() == RawWebSocket.CLOSE) {
-        closeCode = frame.closeCode();
-        break;
-      }
-    }
+    RawWebSocket.Sent sent = stalled.readSent();
     stalled.close();
+    long expected = sent.chunks();
     System.out.printf(
         "the stalled client was cut off after %d of %d chunks; 20 readers were done %d ms after"
             + " the stream ended%n",
         expected, chunks.size(), readersDone - status.endedAt());
+    assertNull(sent.failure());
+    JsonNode resume = sent.control();
     assertNotNull(resume, "the stalled client was told where to resume");
     assertEquals("resume", resume.get("type").asText());
     assertEquals(expected, resume.get("from").asLong(), "resume right after its last chunk");
     assertTrue(expected < chunks.size() / 2, "it was cut off early: after " + expected);
-    assertEquals(1000, closeCode);
+    assertEquals(1000, sent.closeCode());
   }
 }

@@ -50,6 +50,15 @@ final class WsSubscriber implements WebSocket.Listener {
         .buildAsync(uri, listener);
   }
 
+  /** The hash a subscriber computes of these chunks' frames. */
+  static long hash(java.util.List<io.helix.stream.StreamChunk> chunks) {
+    long hash = 1125899906842597L;
+    for (io.helix.stream.StreamChunk chunk : chunks) {
+      hash = hash(hash, chunk.toJsonString());
+    }
+    return hash;
+  }
+
   /** A rolling hash of a frame's text, the same as the subscribers compute. */
   static long hash(long hash, CharSequence text) {
     long h = hash;

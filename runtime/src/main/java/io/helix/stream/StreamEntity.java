@@ -1,7 +1,6 @@
 package io.helix.stream;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -67,7 +66,8 @@ public final class StreamEntity
   }
 
   /** The entity's messages to itself: local, never serialized. */
-  sealed interface InternalCommand extends StreamCommand {}
+  sealed interface InternalCommand extends StreamCommand
+      permits IdleTimeout, TailLoaded, ChunksDeleted, HeldAppends.Flush {}
 
   /** Asks to be passivated once idle and without subscribers. */
   enum IdleTimeout implements InternalCommand {
@@ -90,6 +90,7 @@ public final class StreamEntity
   // an ended stream leaves memory sooner (see helix.stream.ended-idle-timeout)
   private boolean ended;
   private final StreamPurges purges;
+  private final HeldAppends held;
 
   /**
    * Initialises the streams' sharding on this node (idempotent). Streams passivate themselves when
@@ -111,7 +112,10 @@ public final class StreamEntity
           context.setReceiveTimeout(settings.idleTimeout(), IdleTimeout.INSTANCE);
           Optional<CurrentEventsByPersistenceIdQuery> journal =
               Streams.eventsByPersistenceId(Streams.readJournal(context.getSystem(), settings));
-          return new StreamEntity(entityContext, context, settings, journal);
+          return Behaviors.withTimers(
+              timers ->
+                  new StreamEntity(
+                      entityContext, context, settings, journal, new HeldAppends(timers, settings)));
         });
   }
 
@@ -119,7 +123,8 @@ public final class StreamEntity
       EntityContext<StreamCommand> entityContext,
       ActorContext<StreamCommand> context,
       StreamSettings settings,
-      Optional<CurrentEventsByPersistenceIdQuery> journal) {
+      Optional<CurrentEventsByPersistenceIdQuery> journal,
+      HeldAppends held) {
     super(
         PersistenceId.of(TYPE_KEY.name(), entityContext.getEntityId()),
         settings.persistFailureBackoff().restart());
@@ -131,6 +136,7 @@ public final class StreamEntity
     this.tail = new StreamTail(settings.effectiveTailSize());
     this.subscribers = new StreamSubscribers(context);
     this.purges = new StreamPurges(context);
+    this.held = held;
   }
 
   @Override
@@ -171,7 +177,8 @@ public final class StreamEntity
         .onCommand(StreamCommand.Unsubscribe.class, this::onUnsubscribe)
         .onCommand(StreamCommand.GetStatus.class, this::onGetStatus)
         .onCommand(StreamCommand.Expire.class, this::onExpire)
-        .onCommand(StreamCommand.Stop.class, (state, stop) -> Effect().stop())
+        .onCommand(StreamCommand.Stop.class, this::onStop)
+        .onCommand(HeldAppends.Flush.class, (state, flush) -> writeHeld(state, false))
         .onCommand(IdleTimeout.class, this::onIdle)
         .onCommand(TailLoaded.class, this::onTailLoaded)
         .onCommand(ChunksDeleted.class, this::onChunksDeleted);
@@ -182,29 +189,24 @@ public final class StreamEntity
 
   private Effect<StreamEvent, StreamState> onAppend(
       StreamState state, StreamCommand.Append append) {
-    if (state.ended()) {
+    if (state.ended() || held.hold(append, !subscribers.isEmpty())) {
       return Effect().none();
     }
-    List<StreamEvent> events = new ArrayList<>(2);
-    if (!append.chunks().isEmpty()) {
-      List<StreamChunk> numbered = new ArrayList<>(append.chunks().size());
-      long offset = state.nextOffset();
-      for (StreamChunk chunk : append.chunks()) {
-        numbered.add(chunk.withSeq(offset++));
-      }
-      events.add(new StreamEvent.ChunksAppended(List.copyOf(numbered)));
-    }
-    if (append.end()) {
-      events.add(new StreamEvent.StreamEnded(System.currentTimeMillis()));
-    }
-    if (events.isEmpty()) {
-      return Effect().none();
-    }
-    List<StreamChunk> fresh =
-        events.get(0) instanceof StreamEvent.ChunksAppended appended
-            ? appended.chunks()
-            : List.of();
-    return Effect().persist(events).thenRun(after -> durable(fresh, after));
+    return writeHeld(state, append.end());
+  }
+
+  /** Writes the chunks held (one event), with {@code end} the stream's end; then pushes them. */
+  private Effect<StreamEvent, StreamState> writeHeld(StreamState state, boolean end) {
+    HeldAppends.Write write = held.release(state.nextOffset(), end);
+    return write.events().isEmpty()
+        ? Effect().none()
+        : Effect().persist(write.events()).thenRun(after -> durable(write.chunks(), after));
+  }
+
+  /** Stops, once the chunks held are written. */
+  private Effect<StreamEvent, StreamState> onStop(StreamState state, StreamCommand.Stop stop) {
+    List<StreamEvent> events = held.release(state.nextOffset(), false).events();
+    return events.isEmpty() ? Effect().stop() : Effect().persist(events).thenStop();
   }
 
   /** Keeps what became durable in the tail and pushes it to every subscriber. */
@@ -239,7 +241,7 @@ public final class StreamEntity
       // older than memory: the subscriber reads the journal, then comes back
       removeSubscriber(subscriber);
       subscriber.tell(new StreamUpdate.CatchUp(id, state.index().sequenceNrFor(from)));
-      return Effect().none();
+      return writeHeld(state, false);
     }
     subscriber.tell(new StreamUpdate.Live(id, context.getSelf(), tail.from(from)));
     if (state.ended()) {
@@ -248,7 +250,8 @@ public final class StreamEntity
     } else if (subscribers.put(subscriber, id, Math.max(from, state.nextOffset()))) {
       context.cancelReceiveTimeout();
     }
-    return Effect().none();
+    // chunks held while nobody watched are written now, and pushed to it
+    return writeHeld(state, false);
   }
 
   private Effect<StreamEvent, StreamState> onSubscribeDeleted(
@@ -303,17 +306,7 @@ public final class StreamEntity
 
   private Effect<StreamEvent, StreamState> onGetStatus(
       StreamState state, StreamCommand.GetStatus get) {
-    get.replyTo()
-        .tell(
-            new StreamStatus(
-                streamId,
-                state.nextOffset(),
-                state.ended(),
-                state.endedAt(),
-                state.deleted(),
-                state.deletedAt(),
-                subscribers.size(),
-                tail.size()));
+    get.replyTo().tell(state.status(streamId, subscribers.size(), tail.size()));
     return Effect().none();
   }
 

@@ -22,6 +22,9 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
  * @param subscribeTimeout how long a subscriber waits for the stream to answer before asking again
  * @param persistFailureBackoff how long a stream whose journal write failed waits before it
  *     restarts
+ * @param unwatchedWindow how long a stream without subscribers holds its appends to write them
+ *     together (zero: each append is written at once)
+ * @param unwatchedMaxChunks the most chunks it holds before writing them
  */
 public record StreamSettings(
     Duration idleTimeout,
@@ -33,7 +36,9 @@ public record StreamSettings(
     Duration retentionSweepInterval,
     Optional<String> readJournal,
     Duration subscribeTimeout,
-    Backoff persistFailureBackoff) {
+    Backoff persistFailureBackoff,
+    Duration unwatchedWindow,
+    int unwatchedMaxChunks) {
 
   static final String JDBC_JOURNAL = "jdbc-journal";
   static final String JDBC_READ_JOURNAL = "jdbc-read-journal";
@@ -41,9 +46,10 @@ public record StreamSettings(
   static final String TESTKIT_READ_JOURNAL = "pekko.persistence.testkit.query";
 
   public StreamSettings {
-    if (subscriberBuffer < 1 || tailSize < 1 || snapshotEvery < 1) {
+    if (subscriberBuffer < 1 || tailSize < 1 || snapshotEvery < 1 || unwatchedMaxChunks < 1) {
       throw new IllegalArgumentException(
-          "helix.stream: subscriber-buffer, tail-size and snapshot-every must be positive");
+          "helix.stream: subscriber-buffer, tail-size, snapshot-every and"
+              + " unwatched-coalescing.max-chunks must be positive");
     }
   }
 
@@ -60,7 +66,9 @@ public record StreamSettings(
         c.getDuration("retention-sweep-interval"),
         readJournal(config, c.getString("read-journal")),
         c.getDuration("subscribe-timeout"),
-        Backoff.fromConfig(c.getConfig("persist-failure-backoff")));
+        Backoff.fromConfig(c.getConfig("persist-failure-backoff")),
+        c.getDuration("unwatched-coalescing.window"),
+        c.getInt("unwatched-coalescing.max-chunks"));
   }
 
   /**

@@ -113,4 +113,17 @@ public record StreamState(
       return found;
     }
   }
+
+  /** The stream's status with this state; the entity adds what only it knows. */
+  StreamStatus status(String streamId, int subscribers, int chunksInMemory) {
+    return new StreamStatus(
+        streamId,
+        nextOffset(),
+        ended(),
+        endedAt(),
+        deleted(),
+        deletedAt(),
+        subscribers,
+        chunksInMemory);
+  }
 }

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * One {@link StreamEntity} at a time, spawned on its own (its shard a probe) over Pekko's in-memory
  * journal: the deleted state a retention purge leaves, a failed journal write that restarts the
- * entity rather than stopping it, and the tail read back from the journal after a start.
+ * entity rather than stopping it, the tail read back from the journal after a start, and the
+ * appends held while nobody watches, written as one event when the window passes, max-chunks are
+ * held, the stream ends, a subscriber comes (which then gets them, exactly) or the entity stops.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StreamEntityStatesTest {
@@ -40,7 +42,8 @@ class StreamEntityStatesTest {
   private final TestRuntime runtime = TestRuntime.start(new AgentRegistry(), new ModelCatalog());
   private final ActorTestKit testKit = runtime.testKit;
   private final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
-  // the settings of the entities spawned here: they expire as soon as they end
+  // the settings of the entities spawned here: they expire as soon as they end, and write each
+  // append at once (but those of holding())
   private final StreamSettings settings =
       StreamSettings.fromConfig(
           TestRuntime.config(
@@ -49,6 +52,7 @@ class StreamEntityStatesTest {
                 tail-size = %d
                 retention = 0s
                 persist-failure-backoff { min-backoff = 50ms, max-backoff = 200ms }
+                unwatched-coalescing.window = 0s
               }
               """
                   .formatted(TAIL)));
@@ -67,6 +71,10 @@ class StreamEntityStatesTest {
   }
 
   private ActorRef<StreamCommand> spawn(String streamId) {
+    return spawn(streamId, settings);
+  }
+
+  private ActorRef<StreamCommand> spawn(String streamId, StreamSettings settings) {
     return testKit.spawn(
         StreamEntity.create(
             new EntityContext<>(StreamEntity.TYPE_KEY, streamId, shard.ref()), settings));
@@ -288,5 +296,98 @@ class StreamEntityStatesTest {
     assertEquals(
         new StreamSettings.Backoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2), backoff);
     assertEquals(Duration.ofMillis(50), settings.persistFailureBackoff().minBackoff());
+  }
+
+  // ---- appends held while nobody watches (HeldAppends)
+
+  static final int MAX_HELD = 10;
+
+  /** Settings that hold appends for {@code window}, at most {@link #MAX_HELD} chunks. */
+  private static StreamSettings holding(String window) {
+    return StreamSettings.fromConfig(
+        TestRuntime.config(
+            "helix.stream.unwatched-coalescing { window = %s, max-chunks = %d }"
+                .formatted(window, MAX_HELD)));
+  }
+
+  /** The journal holds one event, appending chunks {@code 0..count-1}. */
+  private void assertOneWrite(String streamId, int count) {
+    List<Object> events = journal.persistedInStorage(StreamEntity.persistenceId(streamId));
+    assertEquals(1, events.size(), events.toString());
+    StreamEvent.ChunksAppended appended =
+        assertInstanceOf(StreamEvent.ChunksAppended.class, events.get(0));
+    assertChunks(0, count, appended.chunks());
+  }
+
+  @Test
+  void aSubscriberThatComesGetsTheHeldChunksWrittenAsOneEvent() {
+    String id = newStream();
+    ActorRef<StreamCommand> stream = spawn(id, holding("1h"));
+    for (int batch = 0; batch < 3; batch++) {
+      stream.tell(new StreamCommand.Append(chunks(batch * 2, 2), false));
+    }
+    assertEquals(0, status(stream).nextOffset(), "held: nothing written, no offset given");
+    assertTrue(journal.persistedInStorage(StreamEntity.persistenceId(id)).isEmpty());
+
+    TestProbe<StreamUpdate> reader = testKit.createTestProbe();
+    stream.tell(new StreamCommand.Subscribe(0, reader.ref(), 1));
+    assertTrue(reader.expectMessageClass(StreamUpdate.Live.class).stored().isEmpty());
+    assertChunks(0, 6, reader.expectMessageClass(StreamUpdate.Chunks.class).chunks());
+    assertOneWrite(id, 6);
+
+    // watched now: each append is written at once
+    stream.tell(new StreamCommand.Append(chunks(6, 1), false));
+    assertChunks(6, 7, reader.expectMessageClass(StreamUpdate.Chunks.class).chunks());
+    assertEquals(2, journal.persistedInStorage(StreamEntity.persistenceId(id)).size());
+  }
+
+  @Test
+  void theEndWritesTheHeldChunksWithIt() {
+    String id = newStream();
+    ActorRef<StreamCommand> stream = spawn(id, holding("1h"));
+    stream.tell(new StreamCommand.Append(chunks(0, 3), false));
+    stream.tell(new StreamCommand.Append(chunks(3, 2), true));
+    StreamStatus status = status(stream);
+    assertTrue(status.ended());
+    assertEquals(5, status.nextOffset());
+    List<Object> events = journal.persistedInStorage(StreamEntity.persistenceId(id));
+    assertEquals(2, events.size(), events.toString());
+    assertChunks(0, 5, ((StreamEvent.ChunksAppended) events.get(0)).chunks());
+    assertInstanceOf(StreamEvent.StreamEnded.class, events.get(1));
+  }
+
+  @Test
+  void maxChunksHeldAreWrittenAtOnce() {
+    String id = newStream();
+    ActorRef<StreamCommand> stream = spawn(id, holding("1h"));
+    stream.tell(new StreamCommand.Append(chunks(0, MAX_HELD - 1), false));
+    assertEquals(0, status(stream).nextOffset());
+    stream.tell(new StreamCommand.Append(chunks(MAX_HELD - 1, 2), false));
+    assertEquals(MAX_HELD + 1, status(stream).nextOffset());
+    assertOneWrite(id, MAX_HELD + 1);
+  }
+
+  @Test
+  void aStopWritesTheHeldChunksFirst() {
+    String id = newStream();
+    ActorRef<StreamCommand> stream = spawn(id, holding("1h"));
+    stream.tell(new StreamCommand.Append(chunks(0, 4), false));
+    stream.tell(StreamCommand.Stop.INSTANCE);
+    testKit.createTestProbe().expectTerminated(stream, Duration.ofSeconds(10));
+    assertOneWrite(id, 4);
+    assertEquals(4, status(spawn(id, holding("1h"))).nextOffset(), "recovered from the journal");
+  }
+
+  @Test
+  void theWindowWritesWhatIsHeld() {
+    String id = newStream();
+    ActorRef<StreamCommand> stream = spawn(id, holding("100ms"));
+    stream.tell(new StreamCommand.Append(chunks(0, 2), false));
+    stream.tell(new StreamCommand.Append(chunks(2, 2), false));
+    TestRuntime.awaitCondition(
+        () -> !journal.persistedInStorage(StreamEntity.persistenceId(id)).isEmpty(),
+        Duration.ofSeconds(10));
+    assertOneWrite(id, 4);
+    assertEquals(4, status(stream).nextOffset());
   }
 }
