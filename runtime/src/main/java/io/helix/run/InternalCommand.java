@@ -66,9 +66,24 @@ sealed interface InternalCommand extends RunCommand {
     INSTANCE
   }
 
-  enum FlushChunks implements InternalCommand {
+  /** The messages of the hand-off of chunks to the stream, which the {@link ChunkOutbox} takes. */
+  sealed interface OutboxCommand extends InternalCommand {}
+
+  /** The coalescing window closed. */
+  enum FlushChunks implements OutboxCommand {
     INSTANCE
   }
+
+  /** The append in flight was not acknowledged in time. */
+  enum ResendChunks implements OutboxCommand {
+    INSTANCE
+  }
+
+  /** The stream holds every chunk of this run up to origin sequence {@code upTo}. */
+  record ChunksAcked(long upTo) implements OutboxCommand {}
+
+  /** The run's persisted events from the one the stream's highest chunk follows (after recovery). */
+  record ChunksRederived(java.util.List<ChunkOutbox.Persisted> events) implements OutboxCommand {}
 
   enum PassivateFinished implements InternalCommand {
     INSTANCE

@@ -28,6 +28,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -50,8 +51,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * is streamed and {@link ChunkOutbox} sends it.
  *
  * <p>At some 420 lines it is the module's longest class on purpose: every command a run takes, in
- * every state, with what it persists and answers, reads in this one place; each handler is a few
- * lines that hand the work to the classes above.
+ * every state, with what it persists and answers, reads in this one place.
  */
 public final class RunEntity
     extends EventSourcedBehaviorWithEnforcedReplies<RunCommand, RunEvent, RunState> {
@@ -92,7 +92,6 @@ public final class RunEntity
                                 settings.tuningParameters(), run.getConfig("recovery")))));
   }
 
-
   public static Behavior<RunCommand> create(
       EntityContext<RunCommand> entityContext, RunEnvironment env) {
     return create(entityContext.getEntityId(), entityContext.getShard(), env);
@@ -100,14 +99,13 @@ public final class RunEntity
 
   static Behavior<RunCommand> create(
       String runId, ActorRef<ClusterSharding.ShardCommand> shard, RunEnvironment env) {
-    // every log line of the run's actor names the run (MDC runId)
     return Behaviors.withMdc(
         RunCommand.class,
         java.util.Map.of("runId", runId),
         Behaviors.setup(
             context ->
                 Behaviors.withTimers(
-                    timers -> new RunEntity(runId, shard, context, timers, env))));
+                    timers -> new RunEntity(runId, shard, context, timers, env).guarded(shard))));
   }
 
   private RunEntity(
@@ -122,10 +120,17 @@ public final class RunEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.runId = runId;
     this.env = env;
-    this.work = new RunWork(new RunActor(runId, context, timers, env), shard);
+    this.work =
+        new RunWork(
+            new RunActor(runId, context, timers, env), shard, () -> lastSequenceNumber(context));
     this.control = new RunControl(this::Effect, work);
     this.subAgentReplies =
         new SubAgentReplies(runId, env.settings(), this::Effect, work, this::onToolFinished);
+  }
+
+  /** This run, given up once its recovery has failed too often ({@link RecoveryGuard}). */
+  private Behavior<RunCommand> guarded(ActorRef<ClusterSharding.ShardCommand> shard) {
+    return work.recovery.guard(this, shard);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
@@ -207,9 +212,8 @@ public final class RunEntity
         .onCommand(RunCommand.Interrupt.class, control::interrupt)
         .onCommand(RunCommand.Resume.class, control::resume)
         .onCommand(
-            InternalCommand.FlushChunks.class,
-            (state, c) ->
-                Effect().none().thenRun(() -> work.outbox.flush(state, false)).thenNoReply())
+            InternalCommand.OutboxCommand.class,
+            (state, c) -> Effect().none().thenRun(() -> work.outbox.on(state, c)).thenNoReply())
         .onCommand(
             InternalCommand.WaiterGone.class,
             c -> Effect().none().thenRun(() -> work.waiterGone(c.waiter())).thenNoReply())
@@ -381,8 +385,7 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onStopWhileRunning(
       RunState state, RunCommand.Stop stop) {
-    // moved to another node or shut down: the run continues where the journal says, after the
-    // tools executing here have recorded their results (for a while)
+    // moved or shut down: it goes on from the journal once its tools here recorded (for a while)
     if (work.handOff(state)) {
       return Effect().noReply();
     }
@@ -402,6 +405,7 @@ public final class RunEntity
   public SignalHandler<RunState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(RecoveryFailed.class, (s, failed) -> work.recovery.recoveryFailed(failed.getFailure()))
         .build();
   }
 

@@ -3,10 +3,12 @@ package io.helix.run;
 import io.helix.agent.AgentDefinition;
 import io.helix.agent.RunStatus;
 import io.helix.run.RunDecisions.Next;
+import io.helix.stream.StreamAck;
 import io.helix.stream.StreamEntity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -26,8 +28,10 @@ final class RunWork {
   final ModelAttempt model;
   final SubAgents subAgents;
   final ToolRunner tools;
+  final RecoveryGuard recovery;
 
   private final RunActor actor;
+  private final LongSupplier lastSequenceNr;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
   // callers waiting until the run is no longer running (ended, suspended or interrupted)
@@ -37,16 +41,25 @@ final class RunWork {
   // asked to stop while tools executed: their results are recorded, nothing new starts
   private boolean handingOff;
 
-  RunWork(RunActor actor, ActorRef<ClusterSharding.ShardCommand> shard) {
+  /** @param lastSequenceNr the sequence number of the run's last persisted event */
+  RunWork(
+      RunActor actor, ActorRef<ClusterSharding.ShardCommand> shard, LongSupplier lastSequenceNr) {
     this.actor = actor;
     this.shard = shard;
+    this.lastSequenceNr = lastSequenceNr;
+    this.recovery = new RecoveryGuard(actor.runId(), actor.settings().maxRecoveryFailures());
     this.outbox =
         new ChunkOutbox(
             actor.runId(),
             actor.settings(),
             actor.timers(),
+            lastSequenceNr,
             (streamId, append) ->
-                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
+                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append),
+            actor
+                .context()
+                .messageAdapter(
+                    StreamAck.class, ack -> new InternalCommand.ChunksAcked(ack.upTo())));
     this.model = new ModelAttempt(actor, outbox);
     this.subAgents = new SubAgents(actor, outbox);
     this.tools = new ToolRunner(actor, subAgents);
@@ -57,10 +70,16 @@ final class RunWork {
     return actor.env().agents().get(state.agentType());
   }
 
+  /** Recovered: the outbox learns what the stream holds and sends what it lacks. */
+  private void recoverOutbox(RunState state) {
+    recovery.recovered();
+    outbox.recover(state, from -> RunJournal.readFrom(actor, from));
+  }
+
   /** The run was started: stream its start, set its deadline, ask the model. */
   void started(RunState state, String message) {
     actor.env().observer().runStarted(state.runId(), state.agentType());
-    outbox.add(state, RunChunks.runStart(message));
+    outbox.addPersisted(state, lastSequenceNr.getAsLong(), List.of(RunChunks.runStart(message)));
     startDeadline(state);
     proceed(state);
   }
@@ -70,6 +89,7 @@ final class RunWork {
     actor.context().getLog().info("run {} resumes after step {}", actor.runId(), state.step());
     actor.env().observer().runResumed(state.runId(), state.agentType(), state.traceParent());
     streamedStatus = state.status();
+    recoverOutbox(state);
     model.resumed(state);
     startDeadline(state);
     proceed(state);
@@ -77,7 +97,10 @@ final class RunWork {
 
   /** A step's events were persisted: stream what they say and go on from the state after them. */
   void persisted(List<RunEvent> events, RunState after) {
-    events.forEach(event -> outbox.add(after, RunChunks.ofEvent(event)));
+    long sequenceNr = lastSequenceNr.getAsLong() - events.size();
+    for (RunEvent event : events) {
+      outbox.addPersisted(after, ++sequenceNr, RunChunks.ofEvent(event));
+    }
     if (after.status() != streamedStatus && !after.terminal()) {
       streamedStatus = after.status();
       outbox.add(after, RunChunks.status(after));
@@ -142,6 +165,7 @@ final class RunWork {
   /** An interrupted run was woken (by a question, or after a crash): it leaves memory again. */
   void recoveredInterrupted(RunState state) {
     streamedStatus = state.status();
+    recoverOutbox(state);
     passivateLater();
   }
 
@@ -150,6 +174,7 @@ final class RunWork {
    * stream may have missed it; appends to an ended stream are dropped); each leaves memory again.
    */
   void recoveredEnded(RunState state) {
+    recoverOutbox(state);
     if (state.isRoot()) {
       end(state);
     } else {
@@ -238,7 +263,7 @@ final class RunWork {
     if (state.status() == RunStatus.failed) {
       subAgents.abortChildren(state, agent(state), reason);
     }
-    outbox.add(state, RunChunks.runEnd(state));
+    outbox.addEnd(state, RunChunks.runEnd(state));
     outbox.flush(state, state.isRoot());
     answer(resultWaiters, state);
     answer(settleWaiters, state);

@@ -22,8 +22,38 @@ public sealed interface StreamCommand
   /**
    * Appends chunks (offsets unassigned) in order; with {@code end} the stream then ends. Appends to
    * an ended stream are dropped, so a run that re-sends its last chunks after a crash is harmless.
+   *
+   * <p>With an {@code origin} (the sending run's id) the append is part of the run's hand-off
+   * protocol (see {@link StreamHandOff}): {@code keys} holds each chunk's origin sequence, strictly
+   * increasing; the stream appends only the chunks whose key is above the highest it holds of that
+   * origin (so a re-sent or duplicated append adds nothing twice) and, once they are durable,
+   * answers {@code replyTo} with a {@link StreamAck}. An append without chunks only asks for that
+   * highest key. Without an origin (older senders), chunks are appended as they come, unanswered.
+   *
+   * @param origin the sending run's id; null for an append outside the protocol
+   * @param keys the origin sequence of each chunk; empty without an origin
+   * @param replyTo told what the stream holds of {@code origin} once the append is durable
    */
-  record Append(List<StreamChunk> chunks, boolean end) implements StreamCommand, CborSerializable {}
+  record Append(
+      List<StreamChunk> chunks,
+      boolean end,
+      String origin,
+      List<Long> keys,
+      ActorRef<StreamAck> replyTo)
+      implements StreamCommand, CborSerializable {
+
+    public Append {
+      keys = keys == null ? List.of() : keys;
+      if (origin != null && keys.size() != chunks.size()) {
+        throw new IllegalArgumentException("an append of an origin has a key per chunk");
+      }
+    }
+
+    /** An append outside the hand-off protocol: appended as it comes, never answered. */
+    public Append(List<StreamChunk> chunks, boolean end) {
+      this(chunks, end, null, List.of(), null);
+    }
+  }
 
   /**
    * Subscribes {@code subscriber} from {@code fromOffset} (see {@link StreamUpdate} for what it

@@ -1,7 +1,6 @@
 package io.helix.stream;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -161,7 +160,12 @@ public final class StreamEntity
     // a deleted stream: readers are told so, writers are ignored, Expire deletes what is left
     builder
         .forState(StreamState::deleted)
-        .onCommand(StreamCommand.Append.class, (state, append) -> Effect().none())
+        .onCommand(
+            StreamCommand.Append.class,
+            (state, append) -> {
+              StreamHandOff.acknowledge(streamId, state, append);
+              return Effect().none();
+            })
         .onCommand(StreamCommand.Subscribe.class, this::onSubscribeDeleted)
         .onCommand(StreamCommand.Expire.class, this::onExpireDeleted);
     builder
@@ -180,31 +184,21 @@ public final class StreamEntity
 
   // ---- appending
 
+  /** See {@link StreamHandOff}: new chunks are appended, the sender told once they are durable. */
   private Effect<StreamEvent, StreamState> onAppend(
       StreamState state, StreamCommand.Append append) {
-    if (state.ended()) {
-      return Effect().none();
-    }
-    List<StreamEvent> events = new ArrayList<>(2);
-    if (!append.chunks().isEmpty()) {
-      List<StreamChunk> numbered = new ArrayList<>(append.chunks().size());
-      long offset = state.nextOffset();
-      for (StreamChunk chunk : append.chunks()) {
-        numbered.add(chunk.withSeq(offset++));
-      }
-      events.add(new StreamEvent.ChunksAppended(List.copyOf(numbered)));
-    }
-    if (append.end()) {
-      events.add(new StreamEvent.StreamEnded(System.currentTimeMillis()));
-    }
+    List<StreamEvent> events = StreamHandOff.events(state, append, System.currentTimeMillis());
     if (events.isEmpty()) {
+      StreamHandOff.acknowledge(streamId, state, append);
       return Effect().none();
     }
-    List<StreamChunk> fresh =
-        events.get(0) instanceof StreamEvent.ChunksAppended appended
-            ? appended.chunks()
-            : List.of();
-    return Effect().persist(events).thenRun(after -> durable(fresh, after));
+    return Effect()
+        .persist(events)
+        .thenRun(
+            after -> {
+              durable(StreamHandOff.fresh(events), after);
+              StreamHandOff.acknowledge(streamId, after, append);
+            });
   }
 
   /** Keeps what became durable in the tail and pushes it to every subscriber. */
@@ -399,7 +393,7 @@ public final class StreamEntity
   public EventHandler<StreamState, StreamEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(StreamEvent.ChunksAppended.class, (state, e) -> state.appended(e.chunks()))
+        .onEvent(StreamEvent.ChunksAppended.class, (state, e) -> state.appended(e))
         .onEvent(StreamEvent.StreamEnded.class, (state, e) -> state.ended(e.timestamp()))
         .onEvent(StreamEvent.StreamDeleted.class, (state, e) -> state.deleted(e))
         .build();
