@@ -57,8 +57,12 @@ final class ChunkOutbox {
   private static final String FLUSH_TIMER = "flush-chunks";
   private static final String RESEND_TIMER = "resend-chunks";
 
-  /** A chunk with its key; {@code derivable}: it can be derived from the journal again. */
-  record Keyed(long key, StreamChunk chunk, boolean derivable) {}
+  /**
+   * A chunk with its key. A {@code provisional} key is one given while the outbox did not yet know
+   * what the stream holds (after a recovery), to a chunk that cannot be derived from the journal:
+   * it may be one the run used before, so it is replaced by one above all the stream holds.
+   */
+  record Keyed(long key, StreamChunk chunk, boolean provisional) {}
 
   /** A persisted event of the run and its journal sequence number. */
   record Persisted(long sequenceNr, RunEvent event) {}
@@ -152,7 +156,7 @@ final class ChunkOutbox {
     nextKey = key + 1;
     StreamChunk stamped =
         StreamChunk.of(chunk.type(), runId, state.agentType(), step, now(), chunk.data());
-    pending.add(new Keyed(key, stamped, derivable));
+    pending.add(new Keyed(key, stamped, !derivable && phase != Phase.LIVE));
     if (pending.size() >= settings.chunkBatchMax()) {
       flush(state, false);
     } else if (!timers.isTimerActive(FLUSH_TIMER)) {
@@ -264,8 +268,8 @@ final class ChunkOutbox {
 
   /**
    * The run's events from the one the stream's highest key follows: their chunks the stream lacks
-   * go first, then what was queued meanwhile, each above the one before (what was queued and is
-   * held already is dropped, or, if it cannot be derived again, gets a key above it).
+   * go first, then what is queued, each above the one before: a chunk at or below what the stream
+   * holds was delivered and is dropped, unless its key is provisional (it then gets a new one).
    */
   private void rederived(List<Persisted> events) {
     if (phase != Phase.DERIVING) {
@@ -291,7 +295,7 @@ final class ChunkOutbox {
       if (queued.key() > last) {
         merged.add(queued);
         last = queued.key();
-      } else if (!queued.derivable()) {
+      } else if (queued.provisional()) {
         merged.add(new Keyed(++last, queued.chunk(), false));
       }
     }

@@ -1,0 +1,314 @@
+package io.helix.run;
+
+import static io.helix.testkit.TestRuntime.await;
+import static io.helix.testkit.TestRuntime.awaitCondition;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.helix.agent.AgentDefinition;
+import io.helix.agent.AgentExecutor;
+import io.helix.agent.AgentHandle;
+import io.helix.agent.AgentRegistry;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.json.Json;
+import io.helix.model.ModelCatalog;
+import io.helix.model.ModelEvent;
+import io.helix.model.ModelRequest;
+import io.helix.model.ScriptedModel;
+import io.helix.runtime.HelixRuntime;
+import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamCommand;
+import io.helix.stream.StreamEntity;
+import io.helix.stream.StreamSettings;
+import io.helix.testkit.TestAgents;
+import io.helix.testkit.TestRuntime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.testkit.JournalOperation;
+import org.apache.pekko.persistence.testkit.ProcessingPolicy;
+import org.apache.pekko.persistence.testkit.ProcessingResult;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.StorageFailure;
+import org.apache.pekko.persistence.testkit.WriteEvents;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Faults between runs and their streams: a wrapper around every stream entity drops, duplicates
+ * and reorders the runs' appends, the journal fails writes of streams and of a run. Every
+ * subscriber still sees each persisted event's chunks exactly once, in order, with gap-free
+ * offsets; while a run's actor lives, its token deltas too. Each fault is counted, and the test
+ * fails unless each happened.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HandOffFaultsTest {
+
+  private static final Set<String> DURABLE =
+      Set.of("run_start", "tool_start", "tool_end", "state_patch", "output", "run_end");
+
+  private final AtomicInteger appends = new AtomicInteger();
+  private final AtomicInteger dropped = new AtomicInteger();
+  private final AtomicInteger duplicated = new AtomicInteger();
+  private final AtomicInteger reordered = new AtomicInteger();
+  private final AtomicInteger streamWritesFailed = new AtomicInteger();
+  private final AtomicInteger runWritesFailed = new AtomicInteger();
+  // the streams whose first write fails, and the runs whose fourth write fails
+  private final Set<String> failFirstWrite = ConcurrentHashMap.newKeySet();
+  private final Set<String> failFourthWrite = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, AtomicInteger> writes = new ConcurrentHashMap<>();
+
+  private final ScriptedModel model = new ScriptedModel(HandOffFaultsTest::script);
+  private final ActorTestKit testKit;
+  private final AgentExecutor executor;
+
+  HandOffFaultsTest() {
+    Config config =
+        TestRuntime.config(
+            """
+            helix.run.chunk-hand-off.resend-min-backoff = 50ms
+            helix.run.chunk-hand-off.resend-max-backoff = 200ms
+            helix.stream.persist-failure-backoff.min-backoff = 50ms
+            helix.stream.persist-failure-backoff.max-backoff = 200ms
+            """);
+    testKit = ActorTestKit.create("handoff-faults", config);
+    ActorSystem<Void> system = testKit.system();
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(new Join(cluster.selfMember().address()));
+    awaitCondition(() -> cluster.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(15));
+    PersistenceTestKit.create(system).withPolicy(new FailingWrites());
+    // the streams' sharding with the faulty wrapper, before the runtime's own (init is idempotent)
+    StreamSettings settings = StreamSettings.fromConfig(config);
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                    StreamEntity.TYPE_KEY,
+                    context ->
+                        Behaviors.intercept(Faults::new, StreamEntity.create(context, settings)))
+                .withStopMessage(StreamCommand.Stop.INSTANCE)
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    AgentRegistry agents =
+        new AgentRegistry()
+            .register(
+                AgentDefinition.builder("worker")
+                    .systemPrompt("work")
+                    .model("scripted:x")
+                    .tools(TestAgents.ADD)
+                    .maxSteps(10)
+                    .build());
+    executor = HelixRuntime.start(system, agents, new ModelCatalog().register("scripted", model));
+  }
+
+  @AfterAll
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  /** Steps 1-4: a delta and two tool calls; step 5: the answer in two deltas. */
+  private static List<ModelEvent> script(ModelRequest request) {
+    int step = request.step();
+    if (step <= 4) {
+      return List.of(
+          ScriptedModel.text("step " + step + " "),
+          ScriptedModel.toolCall("a" + step, "add", Json.object().put("a", step).put("b", 1)),
+          ScriptedModel.toolCall("b" + step, "add", Json.object().put("a", step).put("b", 2)),
+          ScriptedModel.finish("tool_calls", 1, 1));
+    }
+    return ScriptedModel.answer("all ", "done.");
+  }
+
+  /** Drops, duplicates and reorders the appends of runs, by turns; counts each. */
+  private final class Faults extends BehaviorInterceptor<StreamCommand, StreamCommand> {
+    // copies this wrapper sends itself: delivered as they are
+    private final Set<StreamCommand> own = Collections.newSetFromMap(new IdentityHashMap<>());
+    private StreamCommand.Append held;
+
+    Faults() {
+      super(StreamCommand.class);
+    }
+
+    @Override
+    public Behavior<StreamCommand> aroundReceive(
+        TypedActorContext<StreamCommand> ctx,
+        StreamCommand msg,
+        ReceiveTarget<StreamCommand> target) {
+      if (!(msg instanceof StreamCommand.Append append)
+          || append.origin() == null
+          || append.chunks().isEmpty()
+          || own.remove(msg)) {
+        return target.apply(ctx, msg);
+      }
+      if (held != null) {
+        // the held append goes after this one: reordered
+        own.add(held);
+        ctx.asJava().getSelf().tell(held);
+        held = null;
+        reordered.incrementAndGet();
+      }
+      switch (appends.incrementAndGet() % 5) {
+        case 1 -> {
+          dropped.incrementAndGet();
+          return Behaviors.same();
+        }
+        case 2 -> {
+          own.add(append);
+          ctx.asJava().scheduleOnce(Duration.ofMillis(30), ctx.asJava().getSelf(), append);
+          duplicated.incrementAndGet();
+          return target.apply(ctx, msg);
+        }
+        case 3 -> {
+          held = append;
+          return Behaviors.same();
+        }
+        default -> {
+          return target.apply(ctx, msg);
+        }
+      }
+    }
+  }
+
+  /** Fails the first write of the chosen streams and the fourth of the chosen runs. */
+  private final class FailingWrites implements ProcessingPolicy<JournalOperation> {
+    @Override
+    public ProcessingResult tryProcess(String persistenceId, JournalOperation operation) {
+      if (operation instanceof WriteEvents) {
+        int n = writes.computeIfAbsent(persistenceId, id -> new AtomicInteger()).incrementAndGet();
+        String id = persistenceId.substring(persistenceId.indexOf('|') + 1);
+        if (persistenceId.startsWith("Stream|") && n == 1 && failFirstWrite.contains(id)) {
+          streamWritesFailed.incrementAndGet();
+          return StorageFailure.create(new IllegalStateException("injected stream write failure"));
+        }
+        if (persistenceId.startsWith("Run|") && n == 4 && failFourthWrite.contains(id)) {
+          runWritesFailed.incrementAndGet();
+          return StorageFailure.create(new IllegalStateException("injected run write failure"));
+        }
+      }
+      return ProcessingSuccess$.MODULE$;
+    }
+  }
+
+  private List<RunEvent> events(String runId) throws Exception {
+    PersistenceTestKitReadJournal journal =
+        PersistenceQuery.get(Adapter.toClassic(testKit.system()))
+            .getReadJournalFor(
+                PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
+    return await(
+        journal
+            .currentEventsByPersistenceId(
+                PersistenceId.of(RunEntity.TYPE_KEY.name(), runId).id(), 0, Long.MAX_VALUE)
+            .map(envelope -> (RunEvent) envelope.event())
+            .runWith(Sink.seq(), testKit.system()));
+  }
+
+  /** What the run's journal says its stream holds: the chunks of its events, then its end. */
+  private List<String> expectedDurable(String runId) throws Exception {
+    List<String> expected = new ArrayList<>();
+    RunState state = RunState.EMPTY;
+    for (RunEvent event : events(runId)) {
+      state = state.apply(event);
+      RunChunks.ofEvent(event).forEach(c -> expected.add(c.type() + " " + c.data()));
+    }
+    RunChunks.runEnd(state).forEach(c -> expected.add(c.type() + " " + c.data()));
+    return expected;
+  }
+
+  private List<StreamChunk> subscribe(AgentHandle handle) throws Exception {
+    return await(handle.stream(0).runWith(Sink.seq(), testKit.system()));
+  }
+
+  private static List<String> durable(List<StreamChunk> chunks) {
+    return chunks.stream()
+        .filter(c -> DURABLE.contains(c.type()))
+        .map(c -> c.type() + " " + c.data())
+        .toList();
+  }
+
+  private static void assertGapFree(List<StreamChunk> chunks) {
+    for (int i = 0; i < chunks.size(); i++) {
+      assertEquals(i, chunks.get(i).seq(), "offsets are contiguous from 0");
+    }
+  }
+
+  @Test
+  void everyChunkArrivesExactlyOnceInOrderDespiteLostDuplicatedAndReorderedAppends()
+      throws Exception {
+    List<String> ids = List.of("faults-1", "faults-2", "faults-3", "faults-4");
+    failFirstWrite.addAll(ids);
+    List<CompletableFuture<RunResult>> results = new ArrayList<>();
+    List<AgentHandle> handles = new ArrayList<>();
+    for (String id : ids) {
+      AgentHandle handle = await(executor.execute("worker", "work", id));
+      handles.add(handle);
+      results.add(handle.result().toCompletableFuture());
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      assertEquals(RunStatus.completed, await(results.get(i)).status(), ids.get(i));
+      List<StreamChunk> chunks = subscribe(handles.get(i));
+      assertGapFree(chunks);
+      assertEquals(expectedDurable(ids.get(i)), durable(chunks), ids.get(i));
+      // the run's actor lived throughout: its deltas too, exactly once and in order
+      assertEquals(
+          List.of("step 1 ", "step 2 ", "step 3 ", "step 4 ", "all ", "done."),
+          chunks.stream()
+              .filter(c -> c.type().equals("text_delta"))
+              .map(c -> c.data().get("delta").asText())
+              .toList(),
+          ids.get(i));
+      assertEquals(
+          chunks.size(),
+          durable(chunks).size() + 6,
+          "nothing but the persisted events' chunks and the deltas: " + chunks);
+      // every subscriber sees the same
+      assertEquals(chunks, subscribe(handles.get(i)));
+    }
+    assertTrue(dropped.get() >= 2, "appends dropped: " + dropped);
+    assertTrue(duplicated.get() >= 2, "appends duplicated: " + duplicated);
+    assertTrue(reordered.get() >= 2, "appends reordered: " + reordered);
+    assertEquals(ids.size(), streamWritesFailed.get(), "each stream's first write failed");
+  }
+
+  @Test
+  void aRunThatRestartsAfterAFailedWriteSendsWhatItsStreamLacksFromItsJournal()
+      throws Exception {
+    List<String> ids = List.of("restarts-1", "restarts-2");
+    failFourthWrite.addAll(ids);
+    List<AgentHandle> handles = new ArrayList<>();
+    for (String id : ids) {
+      handles.add(await(executor.execute("worker", "work", id)));
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      assertEquals(RunStatus.completed, await(handles.get(i).result()).status());
+      List<StreamChunk> chunks = subscribe(handles.get(i));
+      assertGapFree(chunks);
+      assertEquals(expectedDurable(ids.get(i)), durable(chunks), ids.get(i));
+    }
+    assertEquals(ids.size(), runWritesFailed.get(), "each run's fourth write failed");
+  }
+}
