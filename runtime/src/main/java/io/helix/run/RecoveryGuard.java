@@ -6,6 +6,7 @@ import io.helix.agent.RunStatus;
 import io.helix.model.TokenUsage;
 import java.net.ConnectException;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -31,11 +32,17 @@ import org.slf4j.LoggerFactory;
 final class RecoveryGuard {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecoveryGuard.class);
+  private static final int MAX_ASKED = 1000;
 
   private final String runId;
   private final int maxFailures;
   private int failures;
   private Throwable last;
+  // the entity is replaced by the given-up run
+  private boolean replaced;
+  // the questions asked before the entity first recovered: the given-up run answers them
+  private final List<RunCommand> asked = new ArrayList<>();
+  private boolean recoveredOnce;
 
   RecoveryGuard(String runId, int maxFailures) {
     this.runId = runId;
@@ -44,6 +51,9 @@ final class RecoveryGuard {
 
   /** The entity's recovery failed (its RecoveryFailed signal). */
   void recoveryFailed(Throwable cause) {
+    if (sameFailure(cause)) {
+      return; // Pekko signals a failed recovery again as it fails the entity
+    }
     if (transientFailure(cause)) {
       LOG.warn("run {}: recovery failed, the journal is unreachable", runId, cause);
       return;
@@ -56,10 +66,21 @@ final class RecoveryGuard {
   /** The entity recovered: the failures are no longer in a row. */
   void recovered() {
     failures = 0;
+    recoveredOnce = true;
+    asked.clear();
   }
 
   boolean givenUp() {
     return failures >= maxFailures;
+  }
+
+  private boolean sameFailure(Throwable cause) {
+    for (Throwable t = cause; t != null && last != null; t = t.getCause()) {
+      if (t == last) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static boolean transientFailure(Throwable cause) {
@@ -83,6 +104,10 @@ final class RecoveryGuard {
           @Override
           public Behavior<Object> aroundReceive(
               TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Object> target) {
+            if (!recoveredOnce && !replaced && msg instanceof RunCommand command
+                && asked.size() < MAX_ASKED) {
+              asked.add(command);
+            }
             return checked(target.apply(ctx, msg), ctx, shard);
           }
 
@@ -101,11 +126,14 @@ final class RecoveryGuard {
       Behavior<Object> next,
       TypedActorContext<Object> ctx,
       ActorRef<ClusterSharding.ShardCommand> shard) {
-    if (!givenUp()) {
+    if (replaced || !givenUp()) {
       return next;
     }
+    replaced = true;
     ActorRef<RunCommand> self = (ActorRef<RunCommand>) (ActorRef<?>) ctx.asJava().getSelf();
     LOG.error("run {}: recovery failed {} times in a row, the run is given up", runId, failures);
+    asked.forEach(self::tell); // they were waiting in the stash of the entity that failed
+    asked.clear();
     shard.tell(new ClusterSharding.Passivate<>(self));
     return (Behavior<Object>) (Behavior<?>) givenUpRun(failed());
   }

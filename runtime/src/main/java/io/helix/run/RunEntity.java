@@ -404,20 +404,9 @@ public final class RunEntity
   @Override
   public SignalHandler<RunState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(RecoveryCompleted.instance(), work::recovered)
         .onSignal(RecoveryFailed.class, (s, failed) -> work.recovery.recoveryFailed(failed.getFailure()))
         .build();
-  }
-
-  private void onRecovered(RunState state) {
-    if (state.active()) {
-      work.resumed(state);
-    } else if (state.interrupted()) {
-      work.recoveredInterrupted(state);
-    } else if (state.terminal()) {
-      // woken by a question (or a root re-ending its stream): it leaves memory again
-      work.recoveredEnded(state);
-    }
   }
 
   @Override

@@ -72,7 +72,6 @@ final class RunWork {
 
   /** Recovered: the outbox learns what the stream holds and sends what it lacks. */
   private void recoverOutbox(RunState state) {
-    recovery.recovered();
     outbox.recover(state, from -> RunJournal.readFrom(actor, from));
   }
 
@@ -84,8 +83,21 @@ final class RunWork {
     proceed(state);
   }
 
+  /** The entity recovered: what it does next depends on the run's status. */
+  void recovered(RunState state) {
+    recovery.recovered();
+    if (state.active()) {
+      resumed(state);
+    } else if (state.interrupted()) {
+      recoveredInterrupted(state);
+    } else if (state.terminal()) {
+      // woken by a question (or a root re-ending its stream): it leaves memory again
+      recoveredEnded(state);
+    }
+  }
+
   /** The entity recovered a running run: it goes on at the first step without an event. */
-  void resumed(RunState state) {
+  private void resumed(RunState state) {
     actor.context().getLog().info("run {} resumes after step {}", actor.runId(), state.step());
     actor.env().observer().runResumed(state.runId(), state.agentType(), state.traceParent());
     streamedStatus = state.status();
@@ -163,7 +175,7 @@ final class RunWork {
   }
 
   /** An interrupted run was woken (by a question, or after a crash): it leaves memory again. */
-  void recoveredInterrupted(RunState state) {
+  private void recoveredInterrupted(RunState state) {
     streamedStatus = state.status();
     recoverOutbox(state);
     passivateLater();
@@ -173,7 +185,7 @@ final class RunWork {
    * An ended run was woken (by a question, or after a crash): a root streams its end again (the
    * stream may have missed it; appends to an ended stream are dropped); each leaves memory again.
    */
-  void recoveredEnded(RunState state) {
+  private void recoveredEnded(RunState state) {
     recoverOutbox(state);
     if (state.isRoot()) {
       end(state);
