@@ -1,0 +1,226 @@
+package io.helix.run;
+
+import static io.helix.testkit.TestRuntime.await;
+import static io.helix.testkit.TestRuntime.awaitCondition;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.helix.agent.AgentDefinition;
+import io.helix.agent.AgentExecutor;
+import io.helix.agent.AgentRegistry;
+import io.helix.agent.RunResult;
+import io.helix.agent.RunStatus;
+import io.helix.json.Json;
+import io.helix.model.ModelCatalog;
+import io.helix.model.ModelEvent;
+import io.helix.model.ModelRequest;
+import io.helix.model.ScriptedModel;
+import io.helix.persistence.DatabaseMigrations;
+import io.helix.persistence.DatabaseSettings;
+import io.helix.runtime.HelixRuntime;
+import io.helix.stream.StreamChunk;
+import io.helix.stream.StreamEntity;
+import io.helix.testkit.TestAgents;
+import io.helix.testkit.TestRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes on one H2 journal; runs stream steadily when node A dies without a word (no
+ * coordinated shutdown, no hand-off: its actors just stop, journal writes in flight with them).
+ * Node B downs it, takes over its runs (from the journal) and streams (from theirs). Every run
+ * completes, and every subscriber sees each persisted event's chunks exactly once, in order, at
+ * gap-free offsets: the runs on B re-send what A's streams never acknowledged, the runs that
+ * restart on B send what their streams lack from their journals, and the streams drop what they
+ * already hold.
+ */
+class StreamNodeKillTest {
+
+  private static final int RUNS = 12;
+  private static final Set<String> DURABLE =
+      Set.of("run_start", "tool_start", "tool_end", "state_patch", "output", "run_end");
+
+  private static AgentRegistry agents() {
+    return new AgentRegistry()
+        .register(
+            AgentDefinition.builder("worker")
+                .systemPrompt("work")
+                .model("scripted:x")
+                .tools(TestAgents.ADD)
+                .maxSteps(20)
+                .build());
+  }
+
+  /** Steps 1-8: deltas and two tool calls; step 9: the answer; a pause between events. */
+  private static List<ModelEvent> script(ModelRequest request) {
+    int step = request.step();
+    if (step <= 8) {
+      return List.of(
+          ScriptedModel.text("step "),
+          ScriptedModel.text(step + " "),
+          ScriptedModel.toolCall("a" + step, "add", Json.object().put("a", step).put("b", 1)),
+          ScriptedModel.toolCall("b" + step, "add", Json.object().put("a", step).put("b", 2)),
+          ScriptedModel.finish("tool_calls", 1, 1));
+    }
+    return ScriptedModel.answer("all ", "done.");
+  }
+
+  private static ModelCatalog models() {
+    return new ModelCatalog()
+        .register(
+            "scripted",
+            ScriptedModel.uncounted(StreamNodeKillTest::script, Duration.ofMillis(60)));
+  }
+
+  private static Set<String> entitiesOn(ActorSystem<?> system, String typeName) {
+    TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(system);
+    var key =
+        typeName.equals("Stream")
+            ? (org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey<?>) StreamEntity.TYPE_KEY
+            : RunEntity.TYPE_KEY;
+    ClusterSharding.get(system).shardState().tell(new GetShardRegionState(key, probe.getRef()));
+    Set<String> ids = new HashSet<>();
+    probe.receiveMessage(Duration.ofSeconds(10)).getShards().forEach(s -> ids.addAll(s.getEntityIds()));
+    return ids;
+  }
+
+  private static List<String> expectedDurable(ActorSystem<?> system, String runId)
+      throws Exception {
+    JdbcReadJournal journal =
+        PersistenceQuery.get(Adapter.toClassic(system))
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    List<RunEvent> events =
+        await(
+            journal
+                .currentEventsByPersistenceId(
+                    PersistenceId.of(RunEntity.TYPE_KEY.name(), runId).id(), 0, Long.MAX_VALUE)
+                .map(envelope -> (RunEvent) envelope.event())
+                .runWith(Sink.seq(), system));
+    List<String> expected = new ArrayList<>();
+    RunState state = RunState.EMPTY;
+    for (RunEvent event : events) {
+      state = state.apply(event);
+      RunChunks.ofEvent(event).forEach(c -> expected.add(c.type() + " " + c.data()));
+    }
+    RunChunks.runEnd(state).forEach(c -> expected.add(c.type() + " " + c.data()));
+    return expected;
+  }
+
+  /** The run's result, asked again while B takes over A's shards (its coordinator too). */
+  private static RunResult resultAfterTakeOver(AgentExecutor executor, String runId)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      try {
+        return await(await(executor.getHandle(runId)).orElseThrow().result());
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Test
+  void streamsAndRunsOfAKilledNodeGoOnElsewhereWithEveryChunkOnce() throws Exception {
+    Path dir = Files.createTempDirectory("helix-stream-kill");
+    Config config =
+        DatabaseSettings.withJournal(
+            TestRuntime.config(
+                """
+                helix.data-dir = "%s"
+                pekko.persistence.journal.plugin = "jdbc-journal"
+                pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
+                helix.run.chunk-hand-off.resend-min-backoff = 100ms
+                helix.run.chunk-hand-off.resend-max-backoff = 1s
+                helix.run.recovery.runs-per-interval = 0
+                """
+                    .formatted(dir.toAbsolutePath())));
+    DatabaseMigrations.migrate(DatabaseSettings.fromConfig(config));
+    // A dies without a word: no coordinated shutdown, so no hand-off of its shards
+    Config dying =
+        ConfigFactory.parseString(
+                """
+                pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+                pekko.cluster.run-coordinated-shutdown-when-down = off
+                """)
+            .withFallback(config);
+    TestRuntime a = TestRuntime.start(agents(), models(), dying);
+    ActorTestKit b = ActorTestKit.create("helix-test", config);
+    try {
+      Cluster clusterB = Cluster.get(b.system());
+      clusterB.manager().tell(new Join(Cluster.get(a.testKit.system()).selfMember().address()));
+      awaitCondition(
+          () -> clusterB.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(30));
+      AgentExecutor onB = HelixRuntime.start(b.system(), agents(), models());
+
+      List<String> runs = new ArrayList<>();
+      for (int i = 0; i < RUNS; i++) {
+        runs.add(await(onB.execute("worker", "work " + i, "kill-" + i)).runId());
+      }
+      // kill A while it holds streams and runs in the middle of their work
+      awaitCondition(
+          () -> {
+            Set<String> streamsOnA = entitiesOn(a.testKit.system(), "Stream");
+            return streamsOnA.size() >= 2 && entitiesOn(b.system(), "Run").size() >= 2;
+          },
+          Duration.ofSeconds(30));
+      Set<String> streamsOnA = entitiesOn(a.testKit.system(), "Stream");
+      Set<String> runsOnA = entitiesOn(a.testKit.system(), "Run");
+      org.apache.pekko.cluster.Member memberA = Cluster.get(a.testKit.system()).selfMember();
+      a.close();
+      clusterB.manager().tell(new Down(memberA.address()));
+
+      for (String runId : runs) {
+        RunResult result = resultAfterTakeOver(onB, runId);
+        assertEquals(RunStatus.completed, result.status(), runId + ": " + result.error());
+      }
+      long streamsUnfinishedOnA = 0;
+      for (String runId : runs) {
+        List<StreamChunk> chunks =
+            await(await(onB.getHandle(runId)).orElseThrow().stream(0).runWith(Sink.seq(), b.system()));
+        for (int i = 0; i < chunks.size(); i++) {
+          assertEquals(i, chunks.get(i).seq(), runId + ": offsets are contiguous from 0");
+        }
+        List<String> durable =
+            chunks.stream()
+                .filter(c -> DURABLE.contains(c.type()))
+                .map(c -> c.type() + " " + c.data())
+                .toList();
+        assertEquals(expectedDurable(b.system(), runId), durable, runId);
+        if (streamsOnA.contains(runId)) {
+          streamsUnfinishedOnA++;
+        }
+      }
+      assertTrue(streamsUnfinishedOnA >= 2, "streams in use died with A: " + streamsOnA);
+      System.out.printf(
+          "killed node A with %d streams and %d runs in flight%n", streamsOnA.size(), runsOnA.size());
+    } finally {
+      b.shutdownTestKit();
+    }
+  }
+}
