@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * where {@code sequenceNr} is the run's journal sequence number of the persisted event the chunk
  * follows and {@code index} counts the chunks since that event. The chunks of a persisted event
  * come first after it, so their keys are a function of the journal alone and can be derived again
- * after a restart. Chunks go in one {@link StreamCommand.Append} per coalescing window or full
+ * after a restart. Chunks go in one {@link StreamCommand.AppendFrom} per coalescing window or full
  * batch, and only one append is in flight: the next goes once the stream has acknowledged it
  * ({@link StreamAck}); until then it is re-sent with backoff ({@code helix.run.chunk-hand-off}).
  * The stream drops what it already holds, so re-sends and duplicates add nothing twice, and
@@ -78,12 +78,12 @@ final class ChunkOutbox {
   private final RunSettings settings;
   private final TimerScheduler<RunCommand> timers;
   private final LongSupplier lastSequenceNr;
-  private final BiConsumer<String, StreamCommand.Append> send;
+  private final BiConsumer<String, StreamCommand.AppendFrom> send;
   private final ActorRef<StreamAck> acks;
   private final List<Keyed> pending = new ArrayList<>();
   private boolean endPending;
   private String streamId;
-  private StreamCommand.Append inFlight;
+  private StreamCommand.AppendFrom inFlight;
   private int attempts;
   private long nextKey;
   private long held = -1;
@@ -103,7 +103,7 @@ final class ChunkOutbox {
       RunSettings settings,
       TimerScheduler<RunCommand> timers,
       LongSupplier lastSequenceNr,
-      BiConsumer<String, StreamCommand.Append> send,
+      BiConsumer<String, StreamCommand.AppendFrom> send,
       ActorRef<StreamAck> acks) {
     this.runId = runId;
     this.settings = settings;
@@ -196,15 +196,15 @@ final class ChunkOutbox {
     boolean end = endPending && pending.isEmpty();
     endPending &= !end;
     transmit(
-        new StreamCommand.Append(
-            batch.stream().map(Keyed::chunk).toList(),
-            end,
+        new StreamCommand.AppendFrom(
             runId,
+            batch.stream().map(Keyed::chunk).toList(),
             batch.stream().map(Keyed::key).toList(),
+            end,
             acks));
   }
 
-  private void transmit(StreamCommand.Append append) {
+  private void transmit(StreamCommand.AppendFrom append) {
     inFlight = append;
     attempts = 0;
     send.accept(streamId, append);
@@ -263,7 +263,7 @@ final class ChunkOutbox {
     }
     nextKey = Math.max(nextKey, keyOf(lastSequenceNr.getAsLong(), 0));
     phase = Phase.SYNCING;
-    transmit(new StreamCommand.Append(List.of(), false, runId, List.of(), acks));
+    transmit(new StreamCommand.AppendFrom(runId, List.of(), List.of(), false, acks));
   }
 
   /**

@@ -160,8 +160,9 @@ public final class StreamEntity
     // a deleted stream: readers are told so, writers are ignored, Expire deletes what is left
     builder
         .forState(StreamState::deleted)
+        .onCommand(StreamCommand.Append.class, (state, append) -> Effect().none())
         .onCommand(
-            StreamCommand.Append.class,
+            StreamCommand.AppendFrom.class,
             (state, append) -> {
               StreamHandOff.acknowledge(streamId, state, append);
               return Effect().none();
@@ -170,7 +171,9 @@ public final class StreamEntity
         .onCommand(StreamCommand.Expire.class, this::onExpireDeleted);
     builder
         .forAnyState()
-        .onCommand(StreamCommand.Append.class, this::onAppend)
+        .onCommand(
+            StreamCommand.Append.class, (s, a) -> onAppend(s, StreamHandOff.withoutOrigin(a)))
+        .onCommand(StreamCommand.AppendFrom.class, this::onAppend)
         .onCommand(StreamCommand.Subscribe.class, this::onSubscribe)
         .onCommand(StreamCommand.Unsubscribe.class, this::onUnsubscribe)
         .onCommand(StreamCommand.GetStatus.class, this::onGetStatus)
@@ -186,7 +189,7 @@ public final class StreamEntity
 
   /** See {@link StreamHandOff}: new chunks are appended, the sender told once they are durable. */
   private Effect<StreamEvent, StreamState> onAppend(
-      StreamState state, StreamCommand.Append append) {
+      StreamState state, StreamCommand.AppendFrom append) {
     List<StreamEvent> events = StreamHandOff.events(state, append, System.currentTimeMillis());
     if (events.isEmpty()) {
       StreamHandOff.acknowledge(streamId, state, append);

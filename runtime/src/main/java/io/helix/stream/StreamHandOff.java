@@ -1,11 +1,13 @@
 package io.helix.stream;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * The stream's side of the hand-off from runs, as pure functions: which chunks of an {@link
- * StreamCommand.Append} are new, the events that append them, and what the sender is told.
+ * StreamCommand.AppendFrom} are new, the events that append them, and what the sender is told. A
+ * plain {@link StreamCommand.Append} is one without an origin: appended as it comes.
  *
  * <p>Each run (an origin; sub-agents write into their root's stream, so a stream has several)
  * numbers its chunks with strictly increasing origin sequences and re-sends an append until it is
@@ -21,8 +23,14 @@ final class StreamHandOff {
 
   private StreamHandOff() {}
 
+  /** A plain append as one of no origin, whose chunks are all appended. */
+  static StreamCommand.AppendFrom withoutOrigin(StreamCommand.Append append) {
+    return new StreamCommand.AppendFrom(
+        null, append.chunks(), Collections.nCopies(append.chunks().size(), 0L), append.end(), null);
+  }
+
   /** The events that carry out {@code append}, none when it brings nothing new. */
-  static List<StreamEvent> events(StreamState state, StreamCommand.Append append, long now) {
+  static List<StreamEvent> events(StreamState state, StreamCommand.AppendFrom append, long now) {
     if (state.ended()) {
       return List.of(); // an ended (or deleted) stream takes nothing more
     }
@@ -60,7 +68,7 @@ final class StreamHandOff {
    * What the sender of {@code append} is told once the stream is in {@code state}: the highest
    * origin sequence it holds, or, when the stream has ended, all it was sent.
    */
-  static StreamAck ack(String streamId, StreamState state, StreamCommand.Append append) {
+  static StreamAck ack(String streamId, StreamState state, StreamCommand.AppendFrom append) {
     long upTo = state.highest(append.origin());
     if (state.ended() && !append.keys().isEmpty()) {
       upTo = Math.max(upTo, append.keys().get(append.keys().size() - 1));
@@ -69,7 +77,7 @@ final class StreamHandOff {
   }
 
   /** Tells the sender of {@code append}, if it is one of the protocol, what the stream holds. */
-  static void acknowledge(String streamId, StreamState state, StreamCommand.Append append) {
+  static void acknowledge(String streamId, StreamState state, StreamCommand.AppendFrom append) {
     if (append.origin() != null && append.replyTo() != null) {
       append.replyTo().tell(ack(streamId, state, append));
     }

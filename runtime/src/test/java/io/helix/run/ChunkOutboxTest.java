@@ -70,7 +70,7 @@ class ChunkOutboxTest {
     }
   }
 
-  record Sent(String streamId, StreamCommand.Append append) {}
+  record Sent(String streamId, StreamCommand.AppendFrom append) {}
 
   final RecordedTimers timers = new RecordedTimers();
   final List<Sent> sent = new ArrayList<>();
@@ -120,7 +120,8 @@ class ChunkOutboxTest {
     outbox.flush(state, true);
     assertEquals(
         List.of(
-            new Sent("root-1", new StreamCommand.Append(List.of(), true, "child-1", List.of(), null))),
+            new Sent(
+                "root-1", new StreamCommand.AppendFrom("child-1", List.of(), List.of(), true, null))),
         sent);
   }
 

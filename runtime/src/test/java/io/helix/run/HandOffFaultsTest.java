@@ -148,7 +148,7 @@ class HandOffFaultsTest {
   private final class Faults extends BehaviorInterceptor<StreamCommand, StreamCommand> {
     // copies this wrapper sends itself: delivered as they are
     private final Set<StreamCommand> own = Collections.newSetFromMap(new IdentityHashMap<>());
-    private StreamCommand.Append held;
+    private StreamCommand.AppendFrom held;
 
     Faults() {
       super(StreamCommand.class);
@@ -159,8 +159,7 @@ class HandOffFaultsTest {
         TypedActorContext<StreamCommand> ctx,
         StreamCommand msg,
         ReceiveTarget<StreamCommand> target) {
-      if (!(msg instanceof StreamCommand.Append append)
-          || append.origin() == null
+      if (!(msg instanceof StreamCommand.AppendFrom append)
           || append.chunks().isEmpty()
           || own.remove(msg)) {
         return target.apply(ctx, msg);

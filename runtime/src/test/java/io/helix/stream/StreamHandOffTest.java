@@ -16,8 +16,8 @@ class StreamHandOffTest {
         .toList();
   }
 
-  private static StreamCommand.Append append(String origin, List<Long> keys, boolean end) {
-    return new StreamCommand.Append(chunks(keys.size()), end, origin, keys, null);
+  private static StreamCommand.AppendFrom append(String origin, List<Long> keys, boolean end) {
+    return new StreamCommand.AppendFrom(origin, chunks(keys.size()), keys, end, null);
   }
 
   private static StreamState apply(StreamState state, List<StreamEvent> events) {
@@ -54,14 +54,14 @@ class StreamHandOffTest {
   @Test
   void anEndedStreamAcknowledgesEverythingItIsSent() {
     StreamState state = apply(StreamState.EMPTY, StreamHandOff.events(StreamState.EMPTY, append("r", List.of(1L), true), 0));
-    StreamCommand.Append late = append("r", List.of(1L, 7L), false);
+    StreamCommand.AppendFrom late = append("r", List.of(1L, 7L), false);
     assertEquals(List.of(), StreamHandOff.events(state, late, 0));
     assertEquals(new StreamAck("s", "r", 7), StreamHandOff.ack("s", state, late));
   }
 
   @Test
   void appendsWithoutAnOriginAreAppendedAsTheyCome() {
-    StreamCommand.Append legacy = new StreamCommand.Append(chunks(2), false);
+    var legacy = StreamHandOff.withoutOrigin(new StreamCommand.Append(chunks(2), false));
     StreamState state = apply(StreamState.EMPTY, StreamHandOff.events(StreamState.EMPTY, legacy, 0));
     state = apply(state, StreamHandOff.events(state, legacy, 0));
     assertEquals(4, state.nextOffset());
