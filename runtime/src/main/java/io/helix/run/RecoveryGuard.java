@@ -36,6 +36,7 @@ final class RecoveryGuard {
 
   private final String runId;
   private final int maxFailures;
+  private final RunObserver observer;
   private int failures;
   private Throwable last;
   // the entity is replaced by the given-up run
@@ -44,9 +45,11 @@ final class RecoveryGuard {
   private final List<RunCommand> asked = new ArrayList<>();
   private boolean recoveredOnce;
 
-  RecoveryGuard(String runId, int maxFailures) {
+  /** @param observer told when the run is given up (the read model marks it failed) */
+  RecoveryGuard(String runId, int maxFailures, RunObserver observer) {
     this.runId = runId;
     this.maxFailures = maxFailures;
+    this.observer = observer;
   }
 
   /** The entity's recovery failed (its RecoveryFailed signal). */
@@ -132,10 +135,12 @@ final class RecoveryGuard {
     replaced = true;
     ActorRef<RunCommand> self = (ActorRef<RunCommand>) (ActorRef<?>) ctx.asJava().getSelf();
     LOG.error("run {}: recovery failed {} times in a row, the run is given up", runId, failures);
+    RunResult failed = failed();
+    observer.runGivenUp(runId, failed.error());
     asked.forEach(self::tell); // they were waiting in the stash of the entity that failed
     asked.clear();
     shard.tell(new ClusterSharding.Passivate<>(self));
-    return (Behavior<Object>) (Behavior<?>) givenUpRun(failed());
+    return (Behavior<Object>) (Behavior<?>) givenUpRun(failed);
   }
 
   private RunResult failed() {

@@ -47,7 +47,9 @@ final class RunWork {
     this.actor = actor;
     this.shard = shard;
     this.lastSequenceNr = lastSequenceNr;
-    this.recovery = new RecoveryGuard(actor.runId(), actor.settings().maxRecoveryFailures());
+    this.recovery =
+        new RecoveryGuard(
+            actor.runId(), actor.settings().maxRecoveryFailures(), actor.env().observer());
     this.outbox =
         new ChunkOutbox(
             actor.runId(),
