@@ -173,6 +173,11 @@ final class ChunkOutbox {
     sendNext();
   }
 
+  /** Whether the stream has acknowledged everything: nothing is queued or in flight. */
+  boolean idle() {
+    return phase == Phase.LIVE && inFlight == null && pending.isEmpty() && !endPending;
+  }
+
   /** A message of the hand-off to this run's actor. */
   void on(RunState state, InternalCommand.OutboxCommand command) {
     if (command instanceof InternalCommand.FlushChunks) {

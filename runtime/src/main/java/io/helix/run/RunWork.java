@@ -304,8 +304,15 @@ final class RunWork {
     outbox.flush(state, false);
   }
 
-  /** Asks the shard to stop this entity. */
+  /**
+   * Asks the shard to stop this entity, once its stream has acknowledged all its chunks: a
+   * passivated run is forgotten, so nothing would send them again.
+   */
   void passivate() {
+    if (!outbox.idle()) {
+      passivateLater();
+      return;
+    }
     shard.tell(new ClusterSharding.Passivate<>(actor.self()));
   }
 }

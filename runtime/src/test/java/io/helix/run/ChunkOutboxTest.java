@@ -149,8 +149,10 @@ class ChunkOutboxTest {
     assertEquals(List.of("stream_resync"), types(1));
     assertTrue(sent.get(1).append().end(), "the end goes with the last chunks");
     assertTrue(lastKey(1) > lastKey(0), "keys increase");
+    assertFalse(outbox.idle(), "a run with unacknowledged chunks does not passivate");
     outbox.on(state, new InternalCommand.ChunksAcked(lastKey(1)));
     assertFalse(timers.active.containsKey("resend-chunks"), "nothing left to re-send");
+    assertTrue(outbox.idle());
   }
 
   @Test
