@@ -24,7 +24,6 @@ import io.helix.persistence.readmodel.ReadModel;
 import io.helix.runtime.HelixRuntime;
 import io.helix.testkit.TestRuntime;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -33,9 +32,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -99,20 +95,14 @@ class PoisonRunTest {
 
   @Test
   void aRunWhoseJournalCannotBeReadIsGivenUpAfterItsRecoveriesFail() throws Exception {
-    Path dir = Files.createTempDirectory("helix-poison");
     Config config =
-        DatabaseSettings.withJournal(
-            TestRuntime.config(
-                """
-                helix.data-dir = "%s"
-                pekko.persistence.journal.plugin = "jdbc-journal"
-                pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-                helix.run.hand-off-wait = 200ms
-                helix.run.max-recovery-failures = 3
-                """
-                    .formatted(dir.toAbsolutePath())));
+        TestJournals.h2(
+            Files.createTempDirectory("helix-poison"),
+            """
+            helix.run.hand-off-wait = 200ms
+            helix.run.max-recovery-failures = 3
+            """);
     DatabaseSettings db = DatabaseSettings.fromConfig(config);
-    DatabaseMigrations.migrate(db);
 
     try (TestRuntime node = TestRuntime.start(agents(), models(), config)) {
       StateStore store = ReadModel.start(node.testKit.system());
@@ -139,10 +129,7 @@ class PoisonRunTest {
     logger.addAppender(log);
     ActorTestKit node = ActorTestKit.create("helix-test", config);
     try {
-      Cluster cluster = Cluster.get(node.system());
-      cluster.manager().tell(new Join(cluster.selfMember().address()));
-      awaitCondition(
-          () -> cluster.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(30));
+      TestRuntime.join(node.system(), node.system());
       StateStore store = ReadModel.start(node.system());
       AgentExecutor executor =
           HelixRuntime.start(node.system(), agents(), models(), ReadModel.givenUpRuns(store));

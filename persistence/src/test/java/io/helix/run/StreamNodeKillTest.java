@@ -17,15 +17,13 @@ import io.helix.model.ModelCatalog;
 import io.helix.model.ModelEvent;
 import io.helix.model.ModelRequest;
 import io.helix.model.ScriptedModel;
-import io.helix.persistence.DatabaseMigrations;
-import io.helix.persistence.DatabaseSettings;
+import io.helix.persistence.TestJournals;
 import io.helix.runtime.HelixRuntime;
 import io.helix.stream.StreamChunk;
 import io.helix.stream.StreamEntity;
 import io.helix.testkit.TestAgents;
 import io.helix.testkit.TestRuntime;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,16 +34,12 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +55,6 @@ import org.junit.jupiter.api.Test;
 class StreamNodeKillTest {
 
   private static final int RUNS = 12;
-  private static final Set<String> DURABLE =
-      Set.of("run_start", "tool_start", "tool_end", "state_patch", "output", "run_end");
 
   private static AgentRegistry agents() {
     return new AgentRegistry()
@@ -108,28 +100,6 @@ class StreamNodeKillTest {
     return ids;
   }
 
-  private static List<String> expectedDurable(ActorSystem<?> system, String runId)
-      throws Exception {
-    JdbcReadJournal journal =
-        PersistenceQuery.get(Adapter.toClassic(system))
-            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
-    List<RunEvent> events =
-        await(
-            journal
-                .currentEventsByPersistenceId(
-                    PersistenceId.of(RunEntity.TYPE_KEY.name(), runId).id(), 0, Long.MAX_VALUE)
-                .map(envelope -> (RunEvent) envelope.event())
-                .runWith(Sink.seq(), system));
-    List<String> expected = new ArrayList<>();
-    RunState state = RunState.EMPTY;
-    for (RunEvent event : events) {
-      state = state.apply(event);
-      RunChunks.ofEvent(event).forEach(c -> expected.add(c.type() + " " + c.data()));
-    }
-    RunChunks.runEnd(state).forEach(c -> expected.add(c.type() + " " + c.data()));
-    return expected;
-  }
-
   /** The run's result, asked again while B takes over A's shards (its coordinator too). */
   private static RunResult resultAfterTakeOver(AgentExecutor executor, String runId)
       throws Exception {
@@ -147,20 +117,14 @@ class StreamNodeKillTest {
 
   @Test
   void streamsAndRunsOfAKilledNodeGoOnElsewhereWithEveryChunkOnce() throws Exception {
-    Path dir = Files.createTempDirectory("helix-stream-kill");
     Config config =
-        DatabaseSettings.withJournal(
-            TestRuntime.config(
-                """
-                helix.data-dir = "%s"
-                pekko.persistence.journal.plugin = "jdbc-journal"
-                pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-                helix.run.chunk-hand-off.resend-min-backoff = 100ms
-                helix.run.chunk-hand-off.resend-max-backoff = 1s
-                helix.run.recovery.runs-per-interval = 0
-                """
-                    .formatted(dir.toAbsolutePath())));
-    DatabaseMigrations.migrate(DatabaseSettings.fromConfig(config));
+        TestJournals.h2(
+            Files.createTempDirectory("helix-stream-kill"),
+            """
+            helix.run.chunk-hand-off.resend-min-backoff = 100ms
+            helix.run.chunk-hand-off.resend-max-backoff = 1s
+            helix.run.recovery.runs-per-interval = 0
+            """);
     // A dies without a word: no coordinated shutdown, so no hand-off of its shards
     Config dying =
         ConfigFactory.parseString(
@@ -172,10 +136,8 @@ class StreamNodeKillTest {
     TestRuntime a = TestRuntime.start(agents(), models(), dying);
     ActorTestKit b = ActorTestKit.create("helix-test", config);
     try {
+      TestRuntime.join(b.system(), a.testKit.system());
       Cluster clusterB = Cluster.get(b.system());
-      clusterB.manager().tell(new Join(Cluster.get(a.testKit.system()).selfMember().address()));
-      awaitCondition(
-          () -> clusterB.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(30));
       AgentExecutor onB = HelixRuntime.start(b.system(), agents(), models());
 
       List<String> runs = new ArrayList<>();
@@ -206,12 +168,9 @@ class StreamNodeKillTest {
         for (int i = 0; i < chunks.size(); i++) {
           assertEquals(i, chunks.get(i).seq(), runId + ": offsets are contiguous from 0");
         }
-        List<String> durable =
-            chunks.stream()
-                .filter(c -> DURABLE.contains(c.type()))
-                .map(c -> c.type() + " " + c.data())
-                .toList();
-        assertEquals(expectedDurable(b.system(), runId), durable, runId);
+        List<RunEvent> events =
+            PersistedChunks.events(b.system(), JdbcReadJournal.Identifier(), runId);
+        assertEquals(PersistedChunks.expected(events), PersistedChunks.of(chunks), runId);
         if (streamsOnA.contains(runId)) {
           streamsUnfinishedOnA++;
         }

@@ -82,7 +82,7 @@ sealed interface InternalCommand extends RunCommand {
   /** The stream holds every chunk of this run up to origin sequence {@code upTo}. */
   record ChunksAcked(long upTo) implements OutboxCommand {}
 
-  /** The run's persisted events from the one the stream's highest chunk follows (after recovery). */
+  /** After a recovery: the run's events from the one its stream's highest chunk follows. */
   record ChunksRederived(java.util.List<ChunkOutbox.Persisted> events) implements OutboxCommand {}
 
   enum PassivateFinished implements InternalCommand {

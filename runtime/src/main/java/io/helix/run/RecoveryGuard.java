@@ -16,6 +16,7 @@ import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.CircuitBreakerOpenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * because the journal is unreachable (a failure caused by SQL, a connection or a timeout is not
  * counted: a database outage must not fail every run). The entity's backoff restarts recover
  * again meanwhile; the last failure turns the entity into one that answers every question with
- * the run failed (the reason says why) and asks to be passivated, so remember-entities forgets it
- * instead of restarting it forever. Its journal is left as it is; a later question wakes it and,
- * as its recovery fails again, gets the same answer.
+ * the run failed (the reason says why), tells the {@link RunObserver} (the read model marks the run
+ * failed) and asks to be passivated, so remember-entities forgets it instead of restarting it
+ * forever. Its journal is left as it is; a later question wakes it and, as its recovery fails
+ * again, gets the same answer.
  */
 final class RecoveryGuard {
 
@@ -91,7 +93,7 @@ final class RecoveryGuard {
       if (t instanceof SQLException
           || t instanceof ConnectException
           || t instanceof TimeoutException
-          || t.getClass().getSimpleName().equals("CircuitBreakerOpenException")) {
+          || t instanceof CircuitBreakerOpenException) {
         return true;
       }
     }
@@ -121,7 +123,8 @@ final class RecoveryGuard {
           }
         };
     return (Behavior<RunCommand>)
-        (Behavior<?>) Behaviors.intercept(() -> interceptor, (Behavior<Object>) (Behavior<?>) entity);
+        (Behavior<?>)
+            Behaviors.intercept(() -> interceptor, (Behavior<Object>) (Behavior<?>) entity);
   }
 
   @SuppressWarnings("unchecked")
@@ -148,7 +151,7 @@ final class RecoveryGuard {
         "the run's journal cannot be read ("
             + failures
             + " recoveries failed): "
-            + io.helix.run.Failures.describe(last);
+            + Failures.describe(last);
     return new RunResult(
         runId, null, RunStatus.failed, null, error, false, null, 0, TokenUsage.ZERO, null, null,
         null, List.of());
@@ -160,7 +163,9 @@ final class RecoveryGuard {
     ControlReply refused =
         new ControlReply(null, RunControlException.Reason.CONFLICT, failed.error());
     return Behaviors.receive(RunCommand.class)
-        .onMessage(RunCommand.Start.class, c -> reply(c.replyTo(), new StartReply.AlreadyExists(failed, false)))
+        .onMessage(
+            RunCommand.Start.class,
+            c -> reply(c.replyTo(), new StartReply.AlreadyExists(failed, false)))
         .onMessage(RunCommand.GetStatus.class, c -> reply(c.replyTo(), lookup))
         .onMessage(RunCommand.AwaitResult.class, c -> reply(c.replyTo(), lookup))
         .onMessage(RunCommand.AwaitSettled.class, c -> reply(c.replyTo(), lookup))

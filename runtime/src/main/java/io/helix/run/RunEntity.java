@@ -405,7 +405,7 @@ public final class RunEntity
   public SignalHandler<RunState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), work::recovered)
-        .onSignal(RecoveryFailed.class, (s, failed) -> work.recovery.recoveryFailed(failed.getFailure()))
+        .onSignal(RecoveryFailed.class, (s, f) -> work.recovery.recoveryFailed(f.getFailure()))
         .build();
   }
 

@@ -20,7 +20,7 @@ final class RunJournal {
 
   private RunJournal() {}
 
-  /** Reads the run's events from {@code from} on and answers {@link InternalCommand.ChunksRederived}. */
+  /** Reads the run's events from {@code from} on; answers {@link InternalCommand.ChunksRederived}. */
   static void readFrom(RunActor actor, long from) {
     ActorSystem<?> system = actor.context().getSystem();
     Optional<CurrentEventsByPersistenceIdQuery> query = query(system);

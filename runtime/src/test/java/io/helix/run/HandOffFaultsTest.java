@@ -1,7 +1,6 @@
 package io.helix.run;
 
 import static io.helix.testkit.TestRuntime.await;
-import static io.helix.testkit.TestRuntime.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,15 +37,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.TypedActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.JournalOperation;
 import org.apache.pekko.persistence.testkit.ProcessingPolicy;
 import org.apache.pekko.persistence.testkit.ProcessingResult;
@@ -55,7 +49,6 @@ import org.apache.pekko.persistence.testkit.StorageFailure;
 import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -70,9 +63,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandOffFaultsTest {
-
-  private static final Set<String> DURABLE =
-      Set.of("run_start", "tool_start", "tool_end", "state_patch", "output", "run_end");
 
   private final AtomicInteger appends = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
@@ -100,9 +90,7 @@ class HandOffFaultsTest {
             """);
     testKit = ActorTestKit.create("handoff-faults", config);
     ActorSystem<Void> system = testKit.system();
-    Cluster cluster = Cluster.get(system);
-    cluster.manager().tell(new Join(cluster.selfMember().address()));
-    awaitCondition(() -> cluster.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(15));
+    TestRuntime.join(system, system);
     PersistenceTestKit.create(system).withPolicy(new FailingWrites());
     // the streams' sharding with the faulty wrapper, before the runtime's own (init is idempotent)
     StreamSettings settings = StreamSettings.fromConfig(config);
@@ -213,40 +201,15 @@ class HandOffFaultsTest {
     }
   }
 
-  private List<RunEvent> events(String runId) throws Exception {
-    PersistenceTestKitReadJournal journal =
-        PersistenceQuery.get(Adapter.toClassic(testKit.system()))
-            .getReadJournalFor(
-                PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
-    return await(
-        journal
-            .currentEventsByPersistenceId(
-                PersistenceId.of(RunEntity.TYPE_KEY.name(), runId).id(), 0, Long.MAX_VALUE)
-            .map(envelope -> (RunEvent) envelope.event())
-            .runWith(Sink.seq(), testKit.system()));
-  }
-
-  /** What the run's journal says its stream holds: the chunks of its events, then its end. */
+  /** What the run's journal says its stream holds. */
   private List<String> expectedDurable(String runId) throws Exception {
-    List<String> expected = new ArrayList<>();
-    RunState state = RunState.EMPTY;
-    for (RunEvent event : events(runId)) {
-      state = state.apply(event);
-      RunChunks.ofEvent(event).forEach(c -> expected.add(c.type() + " " + c.data()));
-    }
-    RunChunks.runEnd(state).forEach(c -> expected.add(c.type() + " " + c.data()));
-    return expected;
+    return PersistedChunks.expected(
+        PersistedChunks.events(
+            testKit.system(), PersistenceTestKitReadJournal.Identifier(), runId));
   }
 
   private List<StreamChunk> subscribe(AgentHandle handle) throws Exception {
     return await(handle.stream(0).runWith(Sink.seq(), testKit.system()));
-  }
-
-  private static List<String> durable(List<StreamChunk> chunks) {
-    return chunks.stream()
-        .filter(c -> DURABLE.contains(c.type()))
-        .map(c -> c.type() + " " + c.data())
-        .toList();
   }
 
   private static void assertGapFree(List<StreamChunk> chunks) {
@@ -271,7 +234,7 @@ class HandOffFaultsTest {
       assertEquals(RunStatus.completed, await(results.get(i)).status(), ids.get(i));
       List<StreamChunk> chunks = subscribe(handles.get(i));
       assertGapFree(chunks);
-      assertEquals(expectedDurable(ids.get(i)), durable(chunks), ids.get(i));
+      assertEquals(expectedDurable(ids.get(i)), PersistedChunks.of(chunks), ids.get(i));
       // the run's actor lived throughout: its deltas too, exactly once and in order
       assertEquals(
           List.of("step 1 ", "step 2 ", "step 3 ", "step 4 ", "all ", "done."),
@@ -282,7 +245,7 @@ class HandOffFaultsTest {
           ids.get(i));
       assertEquals(
           chunks.size(),
-          durable(chunks).size() + 6,
+          PersistedChunks.of(chunks).size() + 6,
           "nothing but the persisted events' chunks and the deltas: " + chunks);
       // every subscriber sees the same
       assertEquals(chunks, subscribe(handles.get(i)));
@@ -306,7 +269,7 @@ class HandOffFaultsTest {
       assertEquals(RunStatus.completed, await(handles.get(i).result()).status());
       List<StreamChunk> chunks = subscribe(handles.get(i));
       assertGapFree(chunks);
-      assertEquals(expectedDurable(ids.get(i)), durable(chunks), ids.get(i));
+      assertEquals(expectedDurable(ids.get(i)), PersistedChunks.of(chunks), ids.get(i));
     }
     assertEquals(ids.size(), runWritesFailed.get(), "each run's fourth write failed");
   }
