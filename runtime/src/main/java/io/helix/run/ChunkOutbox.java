@@ -81,6 +81,8 @@ final class ChunkOutbox {
   private final BiConsumer<String, StreamCommand.AppendFrom> send;
   private final ActorRef<StreamAck> acks;
   private final List<Keyed> pending = new ArrayList<>();
+  // what waits for the stream to hold everything (answers to who waits for the run's end)
+  private final List<Runnable> onIdle = new ArrayList<>();
   private boolean endPending;
   private String streamId;
   private StreamCommand.AppendFrom inFlight;
@@ -178,6 +180,23 @@ final class ChunkOutbox {
     return phase == Phase.LIVE && inFlight == null && pending.isEmpty() && !endPending;
   }
 
+  /** Runs {@code action} once the stream has acknowledged everything: now, or when it has. */
+  void whenIdle(Runnable action) {
+    if (idle()) {
+      action.run();
+    } else {
+      onIdle.add(action);
+    }
+  }
+
+  private void idleNow() {
+    if (idle() && !onIdle.isEmpty()) {
+      List<Runnable> actions = List.copyOf(onIdle);
+      onIdle.clear();
+      actions.forEach(Runnable::run);
+    }
+  }
+
   /** A message of the hand-off to this run's actor. */
   void on(RunState state, InternalCommand.OutboxCommand command) {
     if (command instanceof InternalCommand.FlushChunks) {
@@ -193,6 +212,7 @@ final class ChunkOutbox {
 
   private void sendNext() {
     if (phase != Phase.LIVE || inFlight != null || (pending.isEmpty() && !endPending)) {
+      idleNow();
       return;
     }
     int n = Math.min(pending.size(), settings.chunkBatchMax() * 8);

@@ -199,7 +199,10 @@ public final class RunEntity
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
         .forState(RunState::terminal)
-        .onCommand(RunCommand.AwaitResult.class, (state, c) -> lookup(c.replyTo(), state))
+        .onCommand(
+            RunCommand.AwaitResult.class,
+            (state, c) ->
+                Effect().none().thenRun(() -> work.awaitEnded(state, c.replyTo())).thenNoReply())
         .onCommand(RunCommand.Abort.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(InternalCommand.PassivateFinished.class, c -> passivate());
     builder

@@ -184,14 +184,17 @@ final class RunWork {
   }
 
   /**
-   * An ended run was woken (by a question, or after a crash): a root streams its end again (the
-   * stream may have missed it; appends to an ended stream are dropped); each leaves memory again.
+   * An ended run was woken (by a question, or after a crash): it streams its end again (the stream
+   * may have missed it; it drops what it holds) and a root ends its stream; each leaves memory
+   * again.
    */
   private void recoveredEnded(RunState state) {
     recoverOutbox(state);
     if (state.isRoot()) {
       end(state);
     } else {
+      outbox.addEnd(state, RunChunks.runEnd(state));
+      outbox.flush(state, false);
       passivateLater();
     }
   }
@@ -249,6 +252,19 @@ final class RunWork {
     actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
   }
 
+  /**
+   * A caller waits for the end of an ended run: answered once the stream holds all the run's
+   * chunks, so that a parent goes on (and its root may end the stream) only after its child's.
+   */
+  void awaitEnded(RunState state, ActorRef<RunLookup> waiter) {
+    awaitEnd(waiter);
+    answerEnded(state);
+  }
+
+  private void answerEnded(RunState state) {
+    outbox.whenIdle(() -> answer(resultWaiters, state));
+  }
+
   void waiterGone(ActorRef<RunLookup> waiter) {
     resultWaiters.remove(waiter);
     settleWaiters.remove(waiter);
@@ -279,7 +295,7 @@ final class RunWork {
     }
     outbox.addEnd(state, RunChunks.runEnd(state));
     outbox.flush(state, state.isRoot());
-    answer(resultWaiters, state);
+    answerEnded(state);
     answer(settleWaiters, state);
     if (handingOff) {
       actor.self().tell(new InternalCommand.HandedOff(false)); // its shard waits for it to stop

@@ -68,8 +68,8 @@ class HandOffFaultsTest {
   private final AtomicInteger dropped = new AtomicInteger();
   private final AtomicInteger duplicated = new AtomicInteger();
   private final AtomicInteger reordered = new AtomicInteger();
-  private final AtomicInteger streamWritesFailed = new AtomicInteger();
-  private final AtomicInteger runWritesFailed = new AtomicInteger();
+  // the writes failed, per stream or run id
+  private final ConcurrentHashMap<String, AtomicInteger> writesFailed = new ConcurrentHashMap<>();
   // the streams whose first write fails, and the runs whose fourth write fails
   private final Set<String> failFirstWrite = ConcurrentHashMap.newKeySet();
   private final Set<String> failFourthWrite = ConcurrentHashMap.newKeySet();
@@ -102,6 +102,12 @@ class HandOffFaultsTest {
                         Behaviors.intercept(Faults::new, StreamEntity.create(context, settings)))
                 .withStopMessage(StreamCommand.Stop.INSTANCE)
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    AgentDefinition helper =
+        AgentDefinition.builder("helper")
+            .systemPrompt("help")
+            .model("scripted:x")
+            .tools(TestAgents.ADD)
+            .build();
     AgentRegistry agents =
         new AgentRegistry()
             .register(
@@ -110,6 +116,12 @@ class HandOffFaultsTest {
                     .model("scripted:x")
                     .tools(TestAgents.ADD)
                     .maxSteps(10)
+                    .build())
+            .register(
+                AgentDefinition.builder("boss")
+                    .systemPrompt("boss")
+                    .model("scripted:x")
+                    .subAgent(helper)
                     .build());
     executor = HelixRuntime.start(system, agents, new ModelCatalog().register("scripted", model));
   }
@@ -119,9 +131,33 @@ class HandOffFaultsTest {
     testKit.shutdownTestKit();
   }
 
-  /** Steps 1-4: a delta and two tool calls; step 5: the answer in two deltas. */
+  /**
+   * The worker: steps 1-4 a delta and two tool calls, step 5 the answer in two deltas. The boss
+   * asks three helpers at once (each a tool call and an answer), then answers.
+   */
   private static List<ModelEvent> script(ModelRequest request) {
     int step = request.step();
+    if (request.systemPrompt().equals("boss")) {
+      if (step > 1) {
+        return ScriptedModel.answer("helped.");
+      }
+      List<ModelEvent> calls = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        calls.add(
+            ScriptedModel.toolCall(
+                "h" + i, "subagent__helper", Json.object().put("message", "add " + i)));
+      }
+      calls.add(ScriptedModel.finish("tool_calls", 1, 1));
+      return calls;
+    }
+    if (request.systemPrompt().equals("help")) {
+      return step > 1
+          ? ScriptedModel.answer("added ", "it.")
+          : List.of(
+              ScriptedModel.text("adding "),
+              ScriptedModel.toolCall("c1", "add", Json.object().put("a", 1).put("b", 2)),
+              ScriptedModel.finish("tool_calls", 1, 1));
+    }
     if (step <= 4) {
       return List.of(
           ScriptedModel.text("step " + step + " "),
@@ -189,11 +225,11 @@ class HandOffFaultsTest {
         int n = writes.computeIfAbsent(persistenceId, id -> new AtomicInteger()).incrementAndGet();
         String id = persistenceId.substring(persistenceId.indexOf('|') + 1);
         if (persistenceId.startsWith("Stream|") && n == 1 && failFirstWrite.contains(id)) {
-          streamWritesFailed.incrementAndGet();
+          writesFailed.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
           return StorageFailure.create(new IllegalStateException("injected stream write failure"));
         }
         if (persistenceId.startsWith("Run|") && n == 4 && failFourthWrite.contains(id)) {
-          runWritesFailed.incrementAndGet();
+          writesFailed.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
           return StorageFailure.create(new IllegalStateException("injected run write failure"));
         }
       }
@@ -253,7 +289,45 @@ class HandOffFaultsTest {
     assertTrue(dropped.get() >= 2, "appends dropped: " + dropped);
     assertTrue(duplicated.get() >= 2, "appends duplicated: " + duplicated);
     assertTrue(reordered.get() >= 2, "appends reordered: " + reordered);
-    assertEquals(ids.size(), streamWritesFailed.get(), "each stream's first write failed");
+    ids.forEach(id -> assertEquals(1, writesFailed.get(id).get(), id + ": its stream's first write failed"));
+  }
+
+  @Test
+  void subAgentsWritingIntoTheirRootsStreamAreOriginsOfTheirOwn() throws Exception {
+    List<String> ids = List.of("boss-1", "boss-2");
+    failFirstWrite.addAll(ids);
+    int droppedBefore = dropped.get();
+    int duplicatedBefore = duplicated.get();
+    List<AgentHandle> handles = new ArrayList<>();
+    for (String id : ids) {
+      handles.add(await(executor.execute("boss", "delegate", id)));
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      String root = ids.get(i);
+      assertEquals(RunStatus.completed, await(handles.get(i).result()).status());
+      List<StreamChunk> chunks = subscribe(handles.get(i));
+      assertGapFree(chunks);
+      List<String> runs = new ArrayList<>(List.of(root));
+      for (int h = 1; h <= 3; h++) {
+        runs.add(RunEntity.childRunId(root, 1, "h" + h));
+      }
+      for (String run : runs) {
+        List<StreamChunk> own = chunks.stream().filter(c -> c.runId().equals(run)).toList();
+        assertEquals(expectedDurable(run), PersistedChunks.of(own), run);
+        if (!run.equals(root)) {
+          assertEquals(
+              List.of("adding ", "added ", "it."),
+              own.stream()
+                  .filter(c -> c.type().equals("text_delta"))
+                  .map(c -> c.data().get("delta").asText())
+                  .toList(),
+              run);
+        }
+      }
+    }
+    assertTrue(dropped.get() > droppedBefore, "appends dropped");
+    assertTrue(duplicated.get() > duplicatedBefore, "appends duplicated");
+    ids.forEach(id -> assertEquals(1, writesFailed.get(id).get(), id + ": its stream's first write failed"));
   }
 
   @Test
@@ -271,6 +345,6 @@ class HandOffFaultsTest {
       assertGapFree(chunks);
       assertEquals(expectedDurable(ids.get(i)), PersistedChunks.of(chunks), ids.get(i));
     }
-    assertEquals(ids.size(), runWritesFailed.get(), "each run's fourth write failed");
+    ids.forEach(id -> assertEquals(1, writesFailed.get(id).get(), id + ": its fourth write failed"));
   }
 }
