@@ -204,7 +204,7 @@ final class ChunkOutbox {
     } else if (command instanceof InternalCommand.ResendChunks) {
       resend();
     } else if (command instanceof InternalCommand.ChunksAcked acked) {
-      acked(acked.upTo());
+      acked(acked.upTo(), acked.ended());
     } else if (command instanceof InternalCommand.ChunksRederived derived) {
       rederived(derived.events());
     }
@@ -248,8 +248,18 @@ final class ChunkOutbox {
         RESEND_TIMER, InternalCommand.ResendChunks.INSTANCE, settings.handOff().backoff(attempts));
   }
 
-  private void acked(long upTo) {
+  private void acked(long upTo, boolean ended) {
     if (inFlight == null) {
+      return;
+    }
+    if (ended) {
+      // the stream takes nothing more (a root ended it, or it was deleted): nothing to send
+      inFlight = null;
+      timers.cancel(RESEND_TIMER);
+      pending.clear();
+      endPending = false;
+      phase = Phase.LIVE;
+      idleNow();
       return;
     }
     List<Long> keys = inFlight.keys();

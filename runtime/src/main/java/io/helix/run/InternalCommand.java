@@ -79,8 +79,11 @@ sealed interface InternalCommand extends RunCommand {
     INSTANCE
   }
 
-  /** The stream holds every chunk of this run up to origin sequence {@code upTo}. */
-  record ChunksAcked(long upTo) implements OutboxCommand {}
+  /**
+   * The stream holds every chunk of this run up to origin sequence {@code upTo}; or it has {@code
+   * ended} and takes nothing more.
+   */
+  record ChunksAcked(long upTo, boolean ended) implements OutboxCommand {}
 
   /** After a recovery: the run's events from the one its stream's highest chunk follows. */
   record ChunksRederived(java.util.List<ChunkOutbox.Persisted> events) implements OutboxCommand {}

@@ -61,7 +61,7 @@ final class RunWork {
             actor
                 .context()
                 .messageAdapter(
-                    StreamAck.class, ack -> new InternalCommand.ChunksAcked(ack.upTo())));
+                    StreamAck.class, ack -> new InternalCommand.ChunksAcked(ack.upTo(), ack.ended())));
     this.model = new ModelAttempt(actor, outbox);
     this.subAgents = new SubAgents(actor, outbox);
     this.tools = new ToolRunner(actor, subAgents);

@@ -73,7 +73,7 @@ final class StreamHandOff {
     if (state.ended() && !append.keys().isEmpty()) {
       upTo = Math.max(upTo, append.keys().get(append.keys().size() - 1));
     }
-    return new StreamAck(streamId, append.origin(), upTo);
+    return new StreamAck(streamId, append.origin(), upTo, state.ended());
   }
 
   /** Tells the sender of {@code append}, if it is one of the protocol, what the stream holds. */

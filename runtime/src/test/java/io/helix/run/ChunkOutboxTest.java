@@ -142,15 +142,15 @@ class ChunkOutboxTest {
     outbox.flush(state, true);
     assertEquals(1, sent.size(), "the next waits for the acknowledgement");
 
-    outbox.on(state, new InternalCommand.ChunksAcked(lastKey(0) - 1));
+    outbox.on(state, new InternalCommand.ChunksAcked(lastKey(0) - 1, false));
     assertEquals(1, sent.size(), "an answer to less than the append is an earlier one's");
-    outbox.on(state, new InternalCommand.ChunksAcked(lastKey(0)));
+    outbox.on(state, new InternalCommand.ChunksAcked(lastKey(0), false));
     assertEquals(2, sent.size());
     assertEquals(List.of("stream_resync"), types(1));
     assertTrue(sent.get(1).append().end(), "the end goes with the last chunks");
     assertTrue(lastKey(1) > lastKey(0), "keys increase");
     assertFalse(outbox.idle(), "a run with unacknowledged chunks does not passivate");
-    outbox.on(state, new InternalCommand.ChunksAcked(lastKey(1)));
+    outbox.on(state, new InternalCommand.ChunksAcked(lastKey(1), false));
     assertFalse(timers.active.containsKey("resend-chunks"), "nothing left to re-send");
     assertTrue(outbox.idle());
   }
@@ -190,7 +190,7 @@ class ChunkOutboxTest {
     assertEquals(1, sent.size(), "nothing is sent before the stream answers");
 
     // the stream holds the first chunk after event 3, and deltas after event 5 sent before a crash
-    recovered.on(state, new InternalCommand.ChunksAcked(ChunkOutbox.keyOf(3, 0)));
+    recovered.on(state, new InternalCommand.ChunksAcked(ChunkOutbox.keyOf(3, 0), false));
     assertEquals(List.of(3L), readFrom, "the journal is read from the event of the highest key");
     recovered.on(
         state,
@@ -209,6 +209,21 @@ class ChunkOutboxTest {
   }
 
   @Test
+  void anEndedStreamTakesNothingMoreSoNothingIsLeftToSend() {
+    List<Long> readFrom = new ArrayList<>();
+    ChunkOutbox recovered =
+        new ChunkOutbox(
+            "child-1", settings, timers, () -> 5L, (id, a) -> sent.add(new Sent(id, a)), null);
+    recovered.recover(state, readFrom::add);
+    recovered.addEnd(state, RunChunks.runEnd(state));
+    recovered.flush(state, false);
+    recovered.on(state, new InternalCommand.ChunksAcked(-1, true));
+    assertEquals(List.of(), readFrom, "nothing read again for a stream that takes nothing");
+    assertEquals(1, sent.size(), "nothing sent after the question");
+    assertTrue(recovered.idle());
+  }
+
+  @Test
   void afterRecoveryChunksThatCannotBeDerivedGetKeysAboveAllTheStreamHolds() {
     ChunkOutbox recovered =
         new ChunkOutbox(
@@ -216,7 +231,7 @@ class ChunkOutboxTest {
     recovered.recover(state, from -> {});
     recovered.add(state, 2, RunChunks.resync(2));
     long held = ChunkOutbox.keyOf(5, 40); // deltas of step 2 streamed before the crash
-    recovered.on(state, new InternalCommand.ChunksAcked(held));
+    recovered.on(state, new InternalCommand.ChunksAcked(held, false));
     recovered.on(state, new InternalCommand.ChunksRederived(List.of()));
     assertEquals(List.of(held + 1), sent.get(1).append().keys());
   }

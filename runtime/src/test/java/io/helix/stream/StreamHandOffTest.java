@@ -47,8 +47,12 @@ class StreamHandOffTest {
     assertEquals(List.of(), StreamHandOff.events(state, append("r", List.of(1L, 2L, 5L), false), 0));
     state = apply(state, StreamHandOff.events(state, append("child", List.of(1L), false), 0));
     assertEquals(4, state.nextOffset());
-    assertEquals(new StreamAck("s", "r", 5), StreamHandOff.ack("s", state, append("r", List.of(), false)));
-    assertEquals(new StreamAck("s", "child", 1), StreamHandOff.ack("s", state, append("child", List.of(), false)));
+    assertEquals(
+        new StreamAck("s", "r", 5, false),
+        StreamHandOff.ack("s", state, append("r", List.of(), false)));
+    assertEquals(
+        new StreamAck("s", "child", 1, false),
+        StreamHandOff.ack("s", state, append("child", List.of(), false)));
   }
 
   @Test
@@ -56,7 +60,7 @@ class StreamHandOffTest {
     StreamState state = apply(StreamState.EMPTY, StreamHandOff.events(StreamState.EMPTY, append("r", List.of(1L), true), 0));
     StreamCommand.AppendFrom late = append("r", List.of(1L, 7L), false);
     assertEquals(List.of(), StreamHandOff.events(state, late, 0));
-    assertEquals(new StreamAck("s", "r", 7), StreamHandOff.ack("s", state, late));
+    assertEquals(new StreamAck("s", "r", 7, true), StreamHandOff.ack("s", state, late));
   }
 
   @Test
