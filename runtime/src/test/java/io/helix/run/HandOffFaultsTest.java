@@ -290,6 +290,10 @@ class HandOffFaultsTest {
     assertTrue(duplicated.get() >= 2, "appends duplicated: " + duplicated);
     assertTrue(reordered.get() >= 2, "appends reordered: " + reordered);
     ids.forEach(id -> assertEquals(1, writesFailed.get(id).get(), id + ": its stream's first write failed"));
+    System.out.printf(
+        "hand-off faults: %d appends of runs, %d dropped, %d duplicated, %d reordered, %d stream"
+            + " writes failed; every chunk once, in order%n",
+        appends.get(), dropped.get(), duplicated.get(), reordered.get(), ids.size());
   }
 
   @Test
