@@ -20,6 +20,8 @@ import io.helix.model.ScriptedModel;
 import io.helix.persistence.TestJournals;
 import io.helix.runtime.HelixRuntime;
 import io.helix.stream.StreamChunk;
+import io.helix.stream.InterceptedStreams;
+import io.helix.stream.StreamCommand;
 import io.helix.stream.StreamEntity;
 import io.helix.testkit.TestAgents;
 import io.helix.testkit.TestRuntime;
@@ -32,7 +34,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
@@ -44,8 +51,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two nodes on one H2 journal; runs stream steadily when node A dies without a word (no
- * coordinated shutdown, no hand-off: its actors just stop, journal writes in flight with them).
+ * Two nodes on one H2 journal; runs stream steadily when node A's streams stop writing (appends
+ * they take are lost, as with a node going down mid-write) and then A dies without a word (no
+ * coordinated shutdown, no hand-off: its actors just stop).
  * Node B downs it, takes over its runs (from the journal) and streams (from theirs). Every run
  * completes, and every subscriber sees each persisted event's chunks exactly once, in order, at
  * gap-free offsets: the runs on B re-send what A's streams never acknowledged, the runs that
@@ -55,6 +63,34 @@ import org.junit.jupiter.api.Test;
 class StreamNodeKillTest {
 
   private static final int RUNS = 12;
+
+  // node A's streams stop writing: the appends they take from then on are lost with the node
+  private volatile boolean hung;
+  private final AtomicInteger swallowed = new AtomicInteger();
+  // of those, the appends of runs on node B (their acknowledgements would go to another node)
+  private final AtomicInteger swallowedFromB = new AtomicInteger();
+
+  /** Node A's stream entities, which take no more appends once A hangs. */
+  private final class Hung extends BehaviorInterceptor<StreamCommand, StreamCommand> {
+    Hung() {
+      super(StreamCommand.class);
+    }
+
+    @Override
+    public Behavior<StreamCommand> aroundReceive(
+        TypedActorContext<StreamCommand> ctx,
+        StreamCommand msg,
+        ReceiveTarget<StreamCommand> target) {
+      if (hung && msg instanceof StreamCommand.AppendFrom append && !append.chunks().isEmpty()) {
+        swallowed.incrementAndGet();
+        if (append.replyTo().path().address().hasGlobalScope()) {
+          swallowedFromB.incrementAndGet();
+        }
+        return Behaviors.same();
+      }
+      return target.apply(ctx, msg);
+    }
+  }
 
   private static AgentRegistry agents() {
     return new AgentRegistry()
@@ -100,6 +136,14 @@ class StreamNodeKillTest {
     return ids;
   }
 
+  private static List<String> streamIds() {
+    List<String> ids = new ArrayList<>(List.of("kill-warm-up"));
+    for (int i = 0; i < RUNS; i++) {
+      ids.add("kill-" + i);
+    }
+    return ids;
+  }
+
   /** The run's result, asked again while B takes over A's shards (its coordinator too). */
   private static RunResult resultAfterTakeOver(AgentExecutor executor, String runId)
       throws Exception {
@@ -133,28 +177,46 @@ class StreamNodeKillTest {
                 pekko.cluster.run-coordinated-shutdown-when-down = off
                 """)
             .withFallback(config);
-    TestRuntime a = TestRuntime.start(agents(), models(), dying);
+    ActorTestKit a = ActorTestKit.create("helix-test", dying);
+    TestRuntime.join(a.system(), a.system());
+    InterceptedStreams.init(a.system(), Hung::new);
+    AgentExecutor onA = HelixRuntime.start(a.system(), agents(), models());
     ActorTestKit b = ActorTestKit.create("helix-test", config);
     try {
-      TestRuntime.join(b.system(), a.testKit.system());
+      TestRuntime.join(b.system(), a.system());
       Cluster clusterB = Cluster.get(b.system());
       AgentExecutor onB = HelixRuntime.start(b.system(), agents(), models());
 
+      // the streams start first, one more of them before: shards go to the nodes by turns, so
+      // the runs' and their streams' turns differ and many a stream is on another node than its run
+      for (String streamId : streamIds()) {
+        await(
+            ClusterSharding.get(a.system())
+                .entityRefFor(StreamEntity.TYPE_KEY, streamId)
+                .ask(StreamCommand.GetStatus::new, Duration.ofSeconds(10)));
+      }
       List<String> runs = new ArrayList<>();
       for (int i = 0; i < RUNS; i++) {
-        runs.add(await(onB.execute("worker", "work " + i, "kill-" + i)).runId());
+        AgentExecutor on = i % 2 == 0 ? onA : onB;
+        runs.add(await(on.execute("worker", "work " + i, "kill-" + i)).runId());
       }
-      // kill A while it holds streams and runs in the middle of their work
+      // A holds streams (some of runs on B) and runs in the middle of their work...
       awaitCondition(
           () -> {
-            Set<String> streamsOnA = entitiesOn(a.testKit.system(), "Stream");
-            return streamsOnA.size() >= 2 && entitiesOn(b.system(), "Run").size() >= 2;
+            Set<String> streamsOnA = entitiesOn(a.system(), "Stream");
+            Set<String> runsOnB = entitiesOn(b.system(), "Run");
+            return streamsOnA.stream().anyMatch(runsOnB::contains)
+                && !entitiesOn(a.system(), "Run").isEmpty();
           },
           Duration.ofSeconds(30));
-      Set<String> streamsOnA = entitiesOn(a.testKit.system(), "Stream");
-      Set<String> runsOnA = entitiesOn(a.testKit.system(), "Run");
-      org.apache.pekko.cluster.Member memberA = Cluster.get(a.testKit.system()).selfMember();
-      a.close();
+      // ... when its streams stop writing (a node going down mid-write), then it dies: appends of
+      // runs on B are lost with it (they re-send them), runs on A restart on B
+      hung = true;
+      awaitCondition(() -> swallowedFromB.get() >= 1, Duration.ofSeconds(30));
+      Set<String> streamsOnA = entitiesOn(a.system(), "Stream");
+      Set<String> runsOnA = entitiesOn(a.system(), "Run");
+      org.apache.pekko.cluster.Member memberA = Cluster.get(a.system()).selfMember();
+      a.shutdownTestKit();
       clusterB.manager().tell(new Down(memberA.address()));
 
       for (String runId : runs) {
@@ -177,7 +239,9 @@ class StreamNodeKillTest {
       }
       assertTrue(streamsUnfinishedOnA >= 2, "streams in use died with A: " + streamsOnA);
       System.out.printf(
-          "killed node A with %d streams and %d runs in flight%n", streamsOnA.size(), runsOnA.size());
+          "killed node A with %d streams and %d runs in flight, %d appends its streams never"
+              + " wrote (%d of runs on B)%n",
+          streamsOnA.size(), runsOnA.size(), swallowed.get(), swallowedFromB.get());
     } finally {
       b.shutdownTestKit();
     }

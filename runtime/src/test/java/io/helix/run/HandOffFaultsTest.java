@@ -18,9 +18,8 @@ import io.helix.model.ModelRequest;
 import io.helix.model.ScriptedModel;
 import io.helix.runtime.HelixRuntime;
 import io.helix.stream.StreamChunk;
+import io.helix.stream.InterceptedStreams;
 import io.helix.stream.StreamCommand;
-import io.helix.stream.StreamEntity;
-import io.helix.stream.StreamSettings;
 import io.helix.testkit.TestAgents;
 import io.helix.testkit.TestRuntime;
 import java.time.Duration;
@@ -38,9 +37,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.persistence.testkit.JournalOperation;
 import org.apache.pekko.persistence.testkit.ProcessingPolicy;
 import org.apache.pekko.persistence.testkit.ProcessingResult;
@@ -92,16 +88,8 @@ class HandOffFaultsTest {
     ActorSystem<Void> system = testKit.system();
     TestRuntime.join(system, system);
     PersistenceTestKit.create(system).withPolicy(new FailingWrites());
-    // the streams' sharding with the faulty wrapper, before the runtime's own (init is idempotent)
-    StreamSettings settings = StreamSettings.fromConfig(config);
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                    StreamEntity.TYPE_KEY,
-                    context ->
-                        Behaviors.intercept(Faults::new, StreamEntity.create(context, settings)))
-                .withStopMessage(StreamCommand.Stop.INSTANCE)
-                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+    // the streams' sharding with the faulty wrapper, before the runtime's own
+    InterceptedStreams.init(system, Faults::new);
     AgentDefinition helper =
         AgentDefinition.builder("helper")
             .systemPrompt("help")
