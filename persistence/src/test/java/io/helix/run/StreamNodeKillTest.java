@@ -36,10 +36,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.BehaviorInterceptor;
-import org.apache.pekko.actor.typed.TypedActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
@@ -70,26 +67,16 @@ class StreamNodeKillTest {
   // of those, the appends of runs on node B (their acknowledgements would go to another node)
   private final AtomicInteger swallowedFromB = new AtomicInteger();
 
-  /** Node A's stream entities, which take no more appends once A hangs. */
-  private final class Hung extends BehaviorInterceptor<StreamCommand, StreamCommand> {
-    Hung() {
-      super(StreamCommand.class);
-    }
-
-    @Override
-    public Behavior<StreamCommand> aroundReceive(
-        TypedActorContext<StreamCommand> ctx,
-        StreamCommand msg,
-        ReceiveTarget<StreamCommand> target) {
-      if (hung && msg instanceof StreamCommand.AppendFrom append && !append.chunks().isEmpty()) {
-        swallowed.incrementAndGet();
-        if (append.replyTo().path().address().hasGlobalScope()) {
-          swallowedFromB.incrementAndGet();
-        }
-        return Behaviors.same();
+  /** Node A's stream entities take no more appends once A hangs. */
+  private boolean hung(ActorContext<StreamCommand> entity, StreamCommand command) {
+    if (hung && command instanceof StreamCommand.AppendFrom append && !append.chunks().isEmpty()) {
+      swallowed.incrementAndGet();
+      if (append.replyTo().path().address().hasGlobalScope()) {
+        swallowedFromB.incrementAndGet();
       }
-      return target.apply(ctx, msg);
+      return false;
     }
+    return true;
   }
 
   private static AgentRegistry agents() {
@@ -179,7 +166,7 @@ class StreamNodeKillTest {
             .withFallback(config);
     ActorTestKit a = ActorTestKit.create("helix-test", dying);
     TestRuntime.join(a.system(), a.system());
-    InterceptedStreams.init(a.system(), Hung::new);
+    InterceptedStreams.init(a.system(), () -> this::hung);
     AgentExecutor onA = HelixRuntime.start(a.system(), agents(), models());
     ActorTestKit b = ActorTestKit.create("helix-test", config);
     try {

@@ -177,13 +177,19 @@ class ChunkOutboxTest {
         List.of(ChunkOutbox.keyOf(7, 0), ChunkOutbox.keyOf(7, 1)), sent.get(0).append().keys());
   }
 
-  @Test
-  void afterRecoveryWhatTheStreamLacksOfPersistedEventsGoesFirst() {
-    List<Long> readFrom = new ArrayList<>();
+  /** An outbox of a run recovered with 5 events, which reads its journal into {@code readFrom}. */
+  private ChunkOutbox recoveredAfterEvent5(List<Long> readFrom) {
     ChunkOutbox recovered =
         new ChunkOutbox(
             "child-1", settings, timers, () -> 5L, (id, a) -> sent.add(new Sent(id, a)), null);
     recovered.recover(state, readFrom::add);
+    return recovered;
+  }
+
+  @Test
+  void afterRecoveryWhatTheStreamLacksOfPersistedEventsGoesFirst() {
+    List<Long> readFrom = new ArrayList<>();
+    ChunkOutbox recovered = recoveredAfterEvent5(readFrom);
     assertEquals(List.of(), sent.get(0).append().chunks(), "first it asks what the stream holds");
     recovered.add(state, 2, RunChunks.resync(2));
     recovered.flush(state, false);
@@ -211,10 +217,7 @@ class ChunkOutboxTest {
   @Test
   void anEndedStreamTakesNothingMoreSoNothingIsLeftToSend() {
     List<Long> readFrom = new ArrayList<>();
-    ChunkOutbox recovered =
-        new ChunkOutbox(
-            "child-1", settings, timers, () -> 5L, (id, a) -> sent.add(new Sent(id, a)), null);
-    recovered.recover(state, readFrom::add);
+    ChunkOutbox recovered = recoveredAfterEvent5(readFrom);
     recovered.addEnd(state, RunChunks.runEnd(state));
     recovered.flush(state, false);
     recovered.on(state, new InternalCommand.ChunksAcked(-1, true));
@@ -225,10 +228,7 @@ class ChunkOutboxTest {
 
   @Test
   void afterRecoveryChunksThatCannotBeDerivedGetKeysAboveAllTheStreamHolds() {
-    ChunkOutbox recovered =
-        new ChunkOutbox(
-            "child-1", settings, timers, () -> 5L, (id, a) -> sent.add(new Sent(id, a)), null);
-    recovered.recover(state, from -> {});
+    ChunkOutbox recovered = recoveredAfterEvent5(new ArrayList<>());
     recovered.add(state, 2, RunChunks.resync(2));
     long held = ChunkOutbox.keyOf(5, 40); // deltas of step 2 streamed before the crash
     recovered.on(state, new InternalCommand.ChunksAcked(held, false));

@@ -33,10 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.BehaviorInterceptor;
-import org.apache.pekko.actor.typed.TypedActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.testkit.JournalOperation;
 import org.apache.pekko.persistence.testkit.ProcessingPolicy;
 import org.apache.pekko.persistence.testkit.ProcessingResult;
@@ -157,49 +154,42 @@ class HandOffFaultsTest {
   }
 
   /** Drops, duplicates and reorders the appends of runs, by turns; counts each. */
-  private final class Faults extends BehaviorInterceptor<StreamCommand, StreamCommand> {
-    // copies this wrapper sends itself: delivered as they are
+  private final class Faults implements InterceptedStreams.Filter {
+    // copies this filter sends its entity: delivered as they are
     private final Set<StreamCommand> own = Collections.newSetFromMap(new IdentityHashMap<>());
     private StreamCommand.AppendFrom held;
 
-    Faults() {
-      super(StreamCommand.class);
-    }
-
     @Override
-    public Behavior<StreamCommand> aroundReceive(
-        TypedActorContext<StreamCommand> ctx,
-        StreamCommand msg,
-        ReceiveTarget<StreamCommand> target) {
-      if (!(msg instanceof StreamCommand.AppendFrom append)
+    public boolean deliver(ActorContext<StreamCommand> entity, StreamCommand command) {
+      if (!(command instanceof StreamCommand.AppendFrom append)
           || append.chunks().isEmpty()
-          || own.remove(msg)) {
-        return target.apply(ctx, msg);
+          || own.remove(command)) {
+        return true;
       }
       if (held != null) {
         // the held append goes after this one: reordered
         own.add(held);
-        ctx.asJava().getSelf().tell(held);
+        entity.getSelf().tell(held);
         held = null;
         reordered.incrementAndGet();
       }
       switch (appends.incrementAndGet() % 5) {
         case 1 -> {
           dropped.incrementAndGet();
-          return Behaviors.same();
+          return false;
         }
         case 2 -> {
           own.add(append);
-          ctx.asJava().scheduleOnce(Duration.ofMillis(30), ctx.asJava().getSelf(), append);
+          entity.scheduleOnce(Duration.ofMillis(30), entity.getSelf(), append);
           duplicated.incrementAndGet();
-          return target.apply(ctx, msg);
+          return true;
         }
         case 3 -> {
           held = append;
-          return Behaviors.same();
+          return false;
         }
         default -> {
-          return target.apply(ctx, msg);
+          return true;
         }
       }
     }
