@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -56,8 +57,13 @@ final class RunWork {
             actor.settings(),
             actor.timers(),
             lastSequenceNr,
-            (streamId, append) ->
-                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append),
+            (streamId, append) -> {
+              // a node shutting down sends no more: its runs recover elsewhere and send what their
+              // streams lack (appends sent now would wait in a stream region that is stopping)
+              if (CoordinatedShutdown.get(actor.context().getSystem()).getShutdownReason().isEmpty()) {
+                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append);
+              }
+            },
             actor
                 .context()
                 .messageAdapter(
