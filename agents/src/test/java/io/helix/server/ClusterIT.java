@@ -222,6 +222,33 @@ class ClusterIT {
       assertEquals(i, events.get(i).id(), "no gap and no duplicate");
     }
     assertEquals("run_end", events.get(events.size() - 1).data().get("type").asText());
+    assertPersistedChunksOnce(events);
+  }
+
+  /**
+   * The chunks of persisted events once each, whatever node died or restarted: each run's (and
+   * sub-agent's) run_start, and each tool call's tool_start and tool_end, the start first.
+   */
+  private static void assertPersistedChunksOnce(List<SseEvent> events) {
+    Map<String, Long> at = new HashMap<>();
+    for (SseEvent event : events) {
+      JsonNode data = event.data();
+      String type = data.get("type").asText();
+      if (Set.of("run_start", "tool_start", "tool_end").contains(type)) {
+        String call =
+            data.path("agentId").asText() + "/" + data.path("step").asText() + "/"
+                + data.path("toolCallId").asText();
+        Long before = at.put(type + " " + call, event.id());
+        assertTrue(before == null, type + " of " + call + " at " + before + " and " + event.id());
+      }
+    }
+    at.forEach(
+        (key, offset) -> {
+          if (key.startsWith("tool_end ")) {
+            Long start = at.get("tool_start " + key.substring("tool_end ".length()));
+            assertTrue(start != null && start < offset, "the start of " + key + " before its end");
+          }
+        });
   }
 
   /**

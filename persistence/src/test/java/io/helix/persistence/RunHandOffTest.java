@@ -16,7 +16,6 @@ import io.helix.model.ScriptedModel;
 import io.helix.runtime.HelixRuntime;
 import io.helix.testkit.TestRuntime;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
 import org.junit.jupiter.api.Test;
 
@@ -90,26 +87,18 @@ class RunHandOffTest {
 
   @Test
   void runsOnALeavingNodeRecordTheirToolsBeforeTheyMove() throws Exception {
-    Path dir = Files.createTempDirectory("helix-hand-off");
     Config config =
-        DatabaseSettings.withJournal(
-            TestRuntime.config(
-                """
-                helix.data-dir = "%s"
-                pekko.persistence.journal.plugin = "jdbc-journal"
-                pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
-                pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 10s
-                helix.run.hand-off-wait = 5s
-                """
-                    .formatted(dir.toAbsolutePath())));
-    DatabaseMigrations.migrate(DatabaseSettings.fromConfig(config));
+        TestJournals.h2(
+            Files.createTempDirectory("helix-hand-off"),
+            """
+            pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 10s
+            helix.run.hand-off-wait = 5s
+            """);
     TestRuntime a = TestRuntime.start(agents(), models(), config);
     ActorTestKit b = ActorTestKit.create("helix-test", config);
     try {
+      TestRuntime.join(b.system(), a.testKit.system());
       Cluster clusterB = Cluster.get(b.system());
-      clusterB.manager().tell(new Join(Cluster.get(a.testKit.system()).selfMember().address()));
-      TestRuntime.awaitCondition(
-          () -> clusterB.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(30));
       AgentExecutor onB = HelixRuntime.start(b.system(), agents(), models());
       Executor executorB =
           b.system().dispatchers().lookup(DispatcherSelector.fromConfig("helix.blocking-tool-dispatcher"));

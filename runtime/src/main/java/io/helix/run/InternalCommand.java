@@ -73,9 +73,27 @@ sealed interface InternalCommand extends RunCommand {
     INSTANCE
   }
 
-  enum FlushChunks implements InternalCommand {
+  /** The messages of the hand-off of chunks to the stream, which the {@link ChunkOutbox} takes. */
+  sealed interface OutboxCommand extends InternalCommand {}
+
+  /** The coalescing window closed. */
+  enum FlushChunks implements OutboxCommand {
     INSTANCE
   }
+
+  /** The append in flight was not acknowledged in time. */
+  enum ResendChunks implements OutboxCommand {
+    INSTANCE
+  }
+
+  /**
+   * The stream holds every chunk of this run up to origin sequence {@code upTo}; or it has {@code
+   * ended} and takes nothing more.
+   */
+  record ChunksAcked(long upTo, boolean ended) implements OutboxCommand {}
+
+  /** After a recovery: the run's events from the one its stream's highest chunk follows. */
+  record ChunksRederived(java.util.List<ChunkOutbox.Persisted> events) implements OutboxCommand {}
 
   enum PassivateFinished implements InternalCommand {
     INSTANCE

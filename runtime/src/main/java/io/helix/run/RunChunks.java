@@ -30,12 +30,15 @@ final class RunChunks {
   }
 
   /**
-   * The chunks of a persisted event: a {@code tool_start} per tool call of a model response, a
+   * The chunks of a persisted event: {@code run_start} of the start, a {@code tool_start} per tool
+   * call of a model response, a
    * {@code tool_end} per tool result, a {@code state_patch} per state update; none for the others
    * (a run's end is streamed by {@link #runEnd}).
    */
   static List<Chunk> ofEvent(RunEvent event) {
-    if (event instanceof RunEvent.ModelResponded responded) {
+    if (event instanceof RunEvent.RunStarted started) {
+      return List.of(runStart(started.message()));
+    } else if (event instanceof RunEvent.ModelResponded responded) {
       List<Chunk> starts = new ArrayList<>();
       for (ToolCall call : responded.message().toolCalls()) {
         ObjectNode data = toolCall(call.id()).put("toolName", call.name());
@@ -83,6 +86,24 @@ final class RunChunks {
       return List.of(new Chunk(ChunkTypes.STATE_PATCH, data));
     }
     return List.of();
+  }
+
+  /** The step a persisted event's chunks name: its own, 0 for events without one. */
+  static int stepOf(RunEvent event) {
+    if (event instanceof RunEvent.ModelResponded e) {
+      return e.step();
+    } else if (event instanceof RunEvent.ToolResultRecorded e) {
+      return e.step();
+    } else if (event instanceof RunEvent.StateUpdated e) {
+      return e.step();
+    } else if (event instanceof RunEvent.ApprovalRequested e) {
+      return e.step();
+    } else if (event instanceof RunEvent.ApprovalDecided e) {
+      return e.step();
+    } else if (event instanceof RunEvent.ClientToolRequested e) {
+      return e.step();
+    }
+    return 0;
   }
 
   /**

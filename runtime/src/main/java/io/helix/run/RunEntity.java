@@ -26,6 +26,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -92,7 +93,6 @@ public final class RunEntity
                                 settings.tuningParameters(), run.getConfig("recovery")))));
   }
 
-
   public static Behavior<RunCommand> create(
       EntityContext<RunCommand> entityContext, RunEnvironment env) {
     return create(entityContext.getEntityId(), entityContext.getShard(), env);
@@ -100,14 +100,13 @@ public final class RunEntity
 
   static Behavior<RunCommand> create(
       String runId, ActorRef<ClusterSharding.ShardCommand> shard, RunEnvironment env) {
-    // every log line of the run's actor names the run (MDC runId)
     return Behaviors.withMdc(
         RunCommand.class,
         java.util.Map.of("runId", runId),
         Behaviors.setup(
             context ->
                 Behaviors.withTimers(
-                    timers -> new RunEntity(runId, shard, context, timers, env))));
+                    timers -> new RunEntity(runId, shard, context, timers, env).guarded(shard))));
   }
 
   private RunEntity(
@@ -122,12 +121,19 @@ public final class RunEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.runId = runId;
     this.env = env;
-    this.work = new RunWork(new RunActor(runId, context, timers, env), shard);
+    this.work =
+        new RunWork(
+            new RunActor(runId, context, timers, env), shard, () -> lastSequenceNumber(context));
     this.control = new RunControl(this::Effect, work, env.settings());
     this.subAgentReplies =
         new SubAgentReplies(runId, env.settings(), this::Effect, work, this::onToolFinished);
     this.modelReplies =
         new ModelReplies(env.settings(), this::Effect, work, this::persistAndProceed);
+  }
+
+  /** This run, given up once its recovery has failed too often ({@link RecoveryGuard}). */
+  private Behavior<RunCommand> guarded(ActorRef<ClusterSharding.ShardCommand> shard) {
+    return work.recovery.guard(this, shard);
   }
 
   /** The id of the sub-agent run a tool call starts: the same whenever the call is redone. */
@@ -203,7 +209,10 @@ public final class RunEntity
         .onCommand(RunCommand.Stop.class, this::onStopWhileRunning);
     builder
         .forState(RunState::terminal)
-        .onCommand(RunCommand.AwaitResult.class, (state, c) -> lookup(c.replyTo(), state))
+        .onCommand(
+            RunCommand.AwaitResult.class,
+            (state, c) ->
+                Effect().none().thenRun(() -> work.awaitEnded(state, c.replyTo())).thenNoReply())
         .onCommand(RunCommand.Abort.class, (state, c) -> lookup(c.replyTo(), state))
         .onCommand(InternalCommand.PassivateFinished.class, c -> passivate());
     builder
@@ -221,9 +230,8 @@ public final class RunEntity
         .onCommand(
             RunCommand.ReportTurn.class, (state, c) -> Effect().reply(c.replyTo(), TurnReport.of(state)))
         .onCommand(
-            InternalCommand.FlushChunks.class,
-            (state, c) ->
-                Effect().none().thenRun(() -> work.outbox.flush(state, false)).thenNoReply())
+            InternalCommand.OutboxCommand.class,
+            (state, c) -> Effect().none().thenRun(() -> work.outbox.on(state, c)).thenNoReply())
         .onCommand(
             InternalCommand.WaiterGone.class,
             c -> Effect().none().thenRun(() -> work.waiterGone(c.waiter())).thenNoReply())
@@ -351,8 +359,7 @@ public final class RunEntity
 
   private ReplyEffect<RunEvent, RunState> onStopWhileRunning(
       RunState state, RunCommand.Stop stop) {
-    // moved to another node or shut down: the run continues where the journal says, after the
-    // tools executing here have recorded their results (for a while)
+    // moved or shut down: it goes on from the journal once its tools here recorded (for a while)
     if (work.handOff(state)) {
       return Effect().noReply();
     }
@@ -371,19 +378,9 @@ public final class RunEntity
   @Override
   public SignalHandler<RunState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(RecoveryCompleted.instance(), work::recovered)
+        .onSignal(RecoveryFailed.class, (s, f) -> work.recovery.recoveryFailed(f.getFailure()))
         .build();
-  }
-
-  private void onRecovered(RunState state) {
-    if (state.active()) {
-      work.resumed(state);
-    } else if (state.interrupted()) {
-      work.recoveredInterrupted(state);
-    } else if (state.terminal()) {
-      // woken by a question (or a root re-ending its stream): it leaves memory again
-      work.recoveredEnded(state);
-    }
   }
 
   @Override

@@ -41,6 +41,13 @@ public interface RunObserver {
   default void runEnded(
       String runId, String agentType, RunStatus status, String error, long durationMillis) {}
 
+  /**
+   * A run was given up: its recovery failed {@code helix.run.max-recovery-failures} times in a row
+   * because its journal cannot be read. It answers as failed with {@code error} from then on; it may
+   * be told again whenever a question wakes the run.
+   */
+  default void runGivenUp(String runId, String error) {}
+
   /** Attempt {@code attempt} of the model call of {@code step} starts. */
   default void modelCallStarted(String runId, int step, int attempt, String model) {}
 

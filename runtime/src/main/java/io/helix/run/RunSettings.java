@@ -27,7 +27,30 @@ public record RunSettings(
     Duration handOffWait,
     int eventTags,
     Duration approvalTimeout,
-    long maxTokens) {
+    long maxTokens,
+    ChunkHandOff handOff,
+    int maxRecoveryFailures) {
+
+  /**
+   * The hand-off of chunks to the stream ({@code helix.run.chunk-hand-off}): an unacknowledged
+   * append is re-sent after {@code resendMinBackoff}, doubling up to {@code resendMaxBackoff};
+   * while the stream takes nothing, at most {@code maxPending} chunks wait (beyond, chunks that
+   * cannot be derived from the journal again are dropped).
+   */
+  public record ChunkHandOff(Duration resendMinBackoff, Duration resendMaxBackoff, int maxPending) {
+
+    static ChunkHandOff fromConfig(Config c) {
+      return new ChunkHandOff(
+          c.getDuration("resend-min-backoff"), c.getDuration("resend-max-backoff"),
+          c.getInt("max-pending"));
+    }
+
+    /** The wait before re-send {@code attempt} + 1. */
+    Duration backoff(int attempt) {
+      long millis = resendMinBackoff.toMillis() << Math.min(attempt, 20);
+      return Duration.ofMillis(Math.min(millis, resendMaxBackoff.toMillis()));
+    }
+  }
 
   public static RunSettings fromConfig(Config helix) {
     Config c = helix.getConfig("run");
@@ -48,7 +71,9 @@ public record RunSettings(
         c.getDuration("hand-off-wait"),
         c.getInt("event-tags"),
         c.getDuration("approval-timeout"),
-        c.getLong("max-tokens"));
+        c.getLong("max-tokens"),
+        ChunkHandOff.fromConfig(c.getConfig("chunk-hand-off")),
+        c.getInt("max-recovery-failures"));
   }
 
   /**

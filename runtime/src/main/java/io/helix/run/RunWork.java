@@ -5,11 +5,14 @@ import io.helix.agent.PendingRequest;
 import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
 import io.helix.run.RunDecisions.Next;
+import io.helix.stream.StreamAck;
 import io.helix.stream.StreamEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -31,8 +34,10 @@ final class RunWork {
   final SubAgents subAgents;
   final ToolRunner tools;
   final SubAgentWaits waits = new SubAgentWaits();
+  final RecoveryGuard recovery;
 
   private final RunActor actor;
+  private final LongSupplier lastSequenceNr;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
   // callers waiting until the run is no longer running (ended, suspended or interrupted)
@@ -42,16 +47,32 @@ final class RunWork {
   // asked to stop while tools executed: their results are recorded, nothing new starts
   private boolean handingOff;
 
-  RunWork(RunActor actor, ActorRef<ClusterSharding.ShardCommand> shard) {
+  /** @param lastSequenceNr the sequence number of the run's last persisted event */
+  RunWork(
+      RunActor actor, ActorRef<ClusterSharding.ShardCommand> shard, LongSupplier lastSequenceNr) {
     this.actor = actor;
     this.shard = shard;
+    this.lastSequenceNr = lastSequenceNr;
+    this.recovery =
+        new RecoveryGuard(
+            actor.runId(), actor.settings().maxRecoveryFailures(), actor.env().observer());
     this.outbox =
         new ChunkOutbox(
             actor.runId(),
             actor.settings(),
             actor.timers(),
-            (streamId, append) ->
-                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append));
+            lastSequenceNr,
+            (streamId, append) -> {
+              // a node shutting down sends no more: its runs recover elsewhere and send what their
+              // streams lack (appends sent now would wait in a stream region that is stopping)
+              if (CoordinatedShutdown.get(actor.context().getSystem()).getShutdownReason().isEmpty()) {
+                actor.env().sharding().entityRefFor(StreamEntity.TYPE_KEY, streamId).tell(append);
+              }
+            },
+            actor
+                .context()
+                .messageAdapter(
+                    StreamAck.class, ack -> new InternalCommand.ChunksAcked(ack.upTo(), ack.ended())));
     this.model = new ModelAttempt(actor, outbox);
     this.subAgents = new SubAgents(actor, outbox);
     this.tools = new ToolRunner(actor, subAgents);
@@ -67,19 +88,38 @@ final class RunWork {
     return RunLimits.budget(actor.settings().tokenBudget(agent(state)), state.origin().maxTokens());
   }
 
+  /** Recovered: the outbox learns what the stream holds and sends what it lacks. */
+  private void recoverOutbox(RunState state) {
+    outbox.recover(state, from -> RunJournal.readFrom(actor, from));
+  }
+
   /** The run was started: stream its start, set its deadline, ask the model. */
   void started(RunState state, String message) {
     actor.env().observer().runStarted(state.runId(), state.agentType());
-    outbox.add(state, RunChunks.runStart(message));
+    outbox.addPersisted(state, lastSequenceNr.getAsLong(), List.of(RunChunks.runStart(message)));
     startDeadline(state);
     proceed(state);
   }
 
+  /** The entity recovered: what it does next depends on the run's status. */
+  void recovered(RunState state) {
+    recovery.recovered();
+    if (state.active()) {
+      resumed(state);
+    } else if (state.interrupted()) {
+      recoveredInterrupted(state);
+    } else if (state.terminal()) {
+      // woken by a question (or a root re-ending its stream): it leaves memory again
+      recoveredEnded(state);
+    }
+  }
+
   /** The entity recovered a running run: it goes on at the first step without an event. */
-  void resumed(RunState state) {
+  private void resumed(RunState state) {
     actor.context().getLog().info("run {} resumes after step {}", actor.runId(), state.step());
     actor.env().observer().runResumed(state.runId(), state.agentType(), state.traceParent());
     streamedStatus = state.status();
+    recoverOutbox(state);
     model.resumed(state);
     startDeadline(state);
     proceed(state);
@@ -87,7 +127,10 @@ final class RunWork {
 
   /** A step's events were persisted: stream what they say and go on from the state after them. */
   void persisted(List<RunEvent> events, RunState after) {
-    events.forEach(event -> outbox.add(after, RunChunks.ofEvent(event)));
+    long sequenceNr = lastSequenceNr.getAsLong() - events.size();
+    for (RunEvent event : events) {
+      outbox.addPersisted(after, ++sequenceNr, RunChunks.ofEvent(event));
+    }
     if (!after.active()) {
       waits.clear();
     }
@@ -195,19 +238,24 @@ final class RunWork {
   }
 
   /** An interrupted run was woken (by a question, or after a crash): it leaves memory again. */
-  void recoveredInterrupted(RunState state) {
+  private void recoveredInterrupted(RunState state) {
     streamedStatus = state.status();
+    recoverOutbox(state);
     passivateLater();
   }
 
   /**
-   * An ended run was woken (by a question, or after a crash): a root streams its end again (the
-   * stream may have missed it; appends to an ended stream are dropped); each leaves memory again.
+   * An ended run was woken (by a question, or after a crash): it streams its end again (the stream
+   * may have missed it; it drops what it holds) and a root ends its stream; each leaves memory
+   * again.
    */
-  void recoveredEnded(RunState state) {
+  private void recoveredEnded(RunState state) {
+    recoverOutbox(state);
     if (state.isRoot()) {
       end(state);
     } else {
+      outbox.addEnd(state, RunChunks.runEnd(state));
+      outbox.flush(state, false);
       passivateLater();
     }
   }
@@ -279,6 +327,19 @@ final class RunWork {
     actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
   }
 
+  /**
+   * A caller waits for the end of an ended run: answered once the stream holds all the run's
+   * chunks, so that a parent goes on (and its root may end the stream) only after its child's.
+   */
+  void awaitEnded(RunState state, ActorRef<RunLookup> waiter) {
+    awaitEnd(waiter);
+    answerEnded(state);
+  }
+
+  private void answerEnded(RunState state) {
+    outbox.whenIdle(() -> answer(resultWaiters, state));
+  }
+
   void waiterGone(ActorRef<RunLookup> waiter) {
     resultWaiters.remove(waiter);
     settleWaiters.remove(waiter);
@@ -310,12 +371,12 @@ final class RunWork {
     if (state.status() == RunStatus.failed) {
       subAgents.abortChildren(state, agent(state), reason);
     }
-    outbox.add(state, RunChunks.runEnd(state));
+    outbox.addEnd(state, RunChunks.runEnd(state));
     outbox.flush(state, state.isRoot());
     if (state.isRoot() && state.origin().sessionId() != null) {
       actor.env().turns().turnEnded(TurnReport.of(state)); // its session may go on
     }
-    answer(resultWaiters, state);
+    answerEnded(state);
     answer(settleWaiters, state);
     if (handingOff) {
       actor.self().tell(new InternalCommand.HandedOff(false)); // its shard waits for it to stop
@@ -340,8 +401,15 @@ final class RunWork {
     outbox.flush(state, false);
   }
 
-  /** Asks the shard to stop this entity. */
+  /**
+   * Asks the shard to stop this entity, once its stream has acknowledged all its chunks: a
+   * passivated run is forgotten, so nothing would send them again.
+   */
   void passivate() {
+    if (!outbox.idle()) {
+      passivateLater();
+      return;
+    }
     shard.tell(new ClusterSharding.Passivate<>(actor.self()));
   }
 }

@@ -11,8 +11,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * helix.stream.unwatched-coalescing.window} (or per {@code max-chunks} held) rather than one per
  * append, and at once when the stream ends, a subscriber comes, or the entity stops. Nobody has
  * seen a held chunk and none has an offset yet (offsets are assigned when they are written), so
- * offsets stay exact; a crash loses at most the chunks held, never a run's own events. Not
- * thread-safe: the entity's actor alone uses it.
+ * offsets stay exact; a held append is not acknowledged, so a crash loses nothing: its run sends
+ * it again. Not thread-safe: the entity's actor alone uses it.
  */
 final class HeldAppends {
 
@@ -24,7 +24,8 @@ final class HeldAppends {
   private final TimerScheduler<StreamCommand> timers;
   private final Duration window;
   private final int maxChunks;
-  private final List<StreamChunk> held = new ArrayList<>();
+  private final List<StreamCommand.AppendFrom> held = new ArrayList<>();
+  private int chunks;
 
   HeldAppends(TimerScheduler<StreamCommand> timers, StreamSettings settings) {
     this.timers = timers;
@@ -33,13 +34,16 @@ final class HeldAppends {
   }
 
   /**
-   * Takes the append's chunks; true when they wait (the stream has no subscriber, does not end
-   * with this append, and holds fewer than {@code max-chunks}), false when all held chunks are to
-   * be written now.
+   * Takes an append; true when it waits (the stream has no subscriber, does not end with it, and
+   * holds fewer than {@code max-chunks}), false when everything held is to be written now. An
+   * append is acknowledged to its run only once written ({@link StreamHandOff}): a run sends its
+   * next append after that, so while a stream is unwatched its runs' chunks gather in their own
+   * outboxes too.
    */
-  boolean hold(StreamCommand.Append append, boolean watched) {
-    held.addAll(append.chunks());
-    if (watched || append.end() || window.isZero() || held.size() >= maxChunks) {
+  boolean hold(StreamCommand.AppendFrom append, boolean watched) {
+    held.add(append);
+    chunks += append.chunks().size();
+    if (watched || append.end() || window.isZero() || chunks >= maxChunks) {
       return false;
     }
     if (!timers.isTimerActive(Flush.INSTANCE)) {
@@ -48,28 +52,12 @@ final class HeldAppends {
     return true;
   }
 
-  /** A write: its events (none: nothing to write), and the chunks they append, numbered. */
-  record Write(List<StreamEvent> events, List<StreamChunk> chunks) {}
-
-  /**
-   * The write of the held chunks, numbered from {@code nextOffset}, then (with {@code end}) of the
-   * stream's end. Holds nothing afterwards.
-   */
-  Write release(long nextOffset, boolean end) {
+  /** The appends held, in the order they came; holds nothing afterwards. */
+  List<StreamCommand.AppendFrom> release() {
     timers.cancel(Flush.INSTANCE);
-    List<StreamEvent> events = new ArrayList<>(2);
-    List<StreamChunk> numbered = new ArrayList<>(held.size());
-    long offset = nextOffset;
-    for (StreamChunk chunk : held) {
-      numbered.add(chunk.withSeq(offset++));
-    }
+    List<StreamCommand.AppendFrom> released = List.copyOf(held);
     held.clear();
-    if (!numbered.isEmpty()) {
-      events.add(new StreamEvent.ChunksAppended(List.copyOf(numbered)));
-    }
-    if (end) {
-      events.add(new StreamEvent.StreamEnded(System.currentTimeMillis()));
-    }
-    return new Write(events, List.copyOf(numbered));
+    chunks = 0;
+    return released;
   }
 }

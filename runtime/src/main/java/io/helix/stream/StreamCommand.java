@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public sealed interface StreamCommand
     permits StreamCommand.Append,
+        StreamCommand.AppendFrom,
         StreamCommand.Subscribe,
         StreamCommand.Unsubscribe,
         StreamCommand.GetStatus,
@@ -20,10 +21,40 @@ public sealed interface StreamCommand
         StreamEntity.InternalCommand {
 
   /**
-   * Appends chunks (offsets unassigned) in order; with {@code end} the stream then ends. Appends to
-   * an ended stream are dropped, so a run that re-sends its last chunks after a crash is harmless.
+   * Appends chunks (offsets unassigned) in order, as they come, unanswered; with {@code end} the
+   * stream then ends. Appends to an ended stream are dropped. Runs hand their chunks over with
+   * {@link AppendFrom} instead.
    */
   record Append(List<StreamChunk> chunks, boolean end) implements StreamCommand, CborSerializable {}
+
+  /**
+   * A run's append in the hand-off protocol (see {@link StreamHandOff}): {@code keys} holds each
+   * chunk's origin sequence, strictly increasing; the stream appends only the chunks whose key is
+   * above the highest it holds of {@code origin} (so a re-sent or duplicated append adds nothing
+   * twice) and, once they are durable, answers {@code replyTo} with a {@link StreamAck}. Without
+   * chunks it only asks for that highest key. A release before this protocol does not know the
+   * type and drops it: the run re-sends until its stream runs on a node that knows it.
+   *
+   * @param origin the sending run's id
+   * @param keys the origin sequence of each chunk
+   * @param replyTo told what the stream holds of {@code origin} once the append is durable
+   */
+  record AppendFrom(
+      String origin,
+      List<StreamChunk> chunks,
+      List<Long> keys,
+      boolean end,
+      ActorRef<StreamAck> replyTo)
+      implements StreamCommand, CborSerializable {
+
+    public AppendFrom {
+      chunks = chunks == null ? List.of() : chunks;
+      keys = keys == null ? List.of() : keys;
+      if (keys.size() != chunks.size()) {
+        throw new IllegalArgumentException("an append of a run has a key per chunk");
+      }
+    }
+  }
 
   /**
    * Subscribes {@code subscriber} from {@code fromOffset} (see {@link StreamUpdate} for what it

@@ -168,17 +168,25 @@ public final class StreamEntity
     builder
         .forState(StreamState::deleted)
         .onCommand(StreamCommand.Append.class, (state, append) -> Effect().none())
+        .onCommand(
+            StreamCommand.AppendFrom.class,
+            (state, append) -> {
+              StreamHandOff.acknowledge(streamId, state, append);
+              return Effect().none();
+            })
         .onCommand(StreamCommand.Subscribe.class, this::onSubscribeDeleted)
         .onCommand(StreamCommand.Expire.class, this::onExpireDeleted);
     builder
         .forAnyState()
-        .onCommand(StreamCommand.Append.class, this::onAppend)
+        .onCommand(
+            StreamCommand.Append.class, (s, a) -> onAppend(s, StreamHandOff.withoutOrigin(a)))
+        .onCommand(StreamCommand.AppendFrom.class, this::onAppend)
         .onCommand(StreamCommand.Subscribe.class, this::onSubscribe)
         .onCommand(StreamCommand.Unsubscribe.class, this::onUnsubscribe)
         .onCommand(StreamCommand.GetStatus.class, this::onGetStatus)
         .onCommand(StreamCommand.Expire.class, this::onExpire)
         .onCommand(StreamCommand.Stop.class, this::onStop)
-        .onCommand(HeldAppends.Flush.class, (state, flush) -> writeHeld(state, false))
+        .onCommand(HeldAppends.Flush.class, (state, flush) -> writeHeld(state))
         .onCommand(IdleTimeout.class, this::onIdle)
         .onCommand(TailLoaded.class, this::onTailLoaded)
         .onCommand(ChunksDeleted.class, this::onChunksDeleted);
@@ -187,26 +195,47 @@ public final class StreamEntity
 
   // ---- appending
 
+  /** See {@link StreamHandOff}: new chunks are appended, the sender told once they are durable. */
   private Effect<StreamEvent, StreamState> onAppend(
-      StreamState state, StreamCommand.Append append) {
-    if (state.ended() || held.hold(append, !subscribers.isEmpty())) {
+      StreamState state, StreamCommand.AppendFrom append) {
+    if (held.hold(append, !subscribers.isEmpty()) && !state.ended()) {
+      return Effect().none(); // nobody watches: written with the next ones (HeldAppends)
+    }
+    return writeHeld(state);
+  }
+
+  /** Writes the appends held (one write), then pushes their chunks and acknowledges them. */
+  private Effect<StreamEvent, StreamState> writeHeld(StreamState state) {
+    List<StreamCommand.AppendFrom> appends = held.release();
+    StreamHandOff.Batch batch =
+        StreamHandOff.events(state, appends, System.currentTimeMillis());
+    if (batch.events().isEmpty()) {
+      appends.forEach(append -> StreamHandOff.acknowledge(streamId, state, append));
       return Effect().none();
     }
-    return writeHeld(state, append.end());
+    return Effect()
+        .persist(batch.events())
+        .thenRun(
+            after -> {
+              durable(batch.fresh(), after);
+              appends.forEach(append -> StreamHandOff.acknowledge(streamId, after, append));
+            });
   }
 
-  /** Writes the chunks held (one event), with {@code end} the stream's end; then pushes them. */
-  private Effect<StreamEvent, StreamState> writeHeld(StreamState state, boolean end) {
-    HeldAppends.Write write = held.release(state.nextOffset(), end);
-    return write.events().isEmpty()
-        ? Effect().none()
-        : Effect().persist(write.events()).thenRun(after -> durable(write.chunks(), after));
-  }
-
-  /** Stops, once the chunks held are written. */
+  /** Stops, once the appends held are written (and acknowledged). */
   private Effect<StreamEvent, StreamState> onStop(StreamState state, StreamCommand.Stop stop) {
-    List<StreamEvent> events = held.release(state.nextOffset(), false).events();
-    return events.isEmpty() ? Effect().stop() : Effect().persist(events).thenStop();
+    List<StreamCommand.AppendFrom> appends = held.release();
+    List<StreamEvent> events =
+        StreamHandOff.events(state, appends, System.currentTimeMillis()).events();
+    if (events.isEmpty()) {
+      return Effect().stop();
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            (StreamState after) ->
+                appends.forEach(append -> StreamHandOff.acknowledge(streamId, after, append)))
+        .thenStop();
   }
 
   /** Keeps what became durable in the tail and pushes it to every subscriber. */
@@ -241,7 +270,7 @@ public final class StreamEntity
       // older than memory: the subscriber reads the journal, then comes back
       removeSubscriber(subscriber);
       subscriber.tell(new StreamUpdate.CatchUp(id, state.index().sequenceNrFor(from)));
-      return writeHeld(state, false);
+      return writeHeld(state);
     }
     subscriber.tell(new StreamUpdate.Live(id, context.getSelf(), tail.from(from)));
     if (state.ended()) {
@@ -251,7 +280,7 @@ public final class StreamEntity
       context.cancelReceiveTimeout();
     }
     // chunks held while nobody watched are written now, and pushed to it
-    return writeHeld(state, false);
+    return writeHeld(state);
   }
 
   private Effect<StreamEvent, StreamState> onSubscribeDeleted(
@@ -392,7 +421,7 @@ public final class StreamEntity
   public EventHandler<StreamState, StreamEvent> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(StreamEvent.ChunksAppended.class, (state, e) -> state.appended(e.chunks()))
+        .onEvent(StreamEvent.ChunksAppended.class, (state, e) -> state.appended(e))
         .onEvent(StreamEvent.StreamEnded.class, (state, e) -> state.ended(e.timestamp()))
         .onEvent(StreamEvent.StreamDeleted.class, (state, e) -> state.deleted(e))
         .build();

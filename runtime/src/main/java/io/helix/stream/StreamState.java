@@ -2,7 +2,9 @@ package io.helix.stream;
 
 import io.helix.serialization.CborSerializable;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a stream's entity keeps durable about its stream, small whatever the stream's length: the
@@ -11,6 +13,8 @@ import java.util.List;
  * @param nextOffset the offset the next appended chunk gets
  * @param events the journal events so far, i.e. the sequence number of the last one
  * @param index where in the journal to start reading for an offset
+ * @param origins per run writing to the stream, the highest origin sequence appended (see {@link
+ *     StreamHandOff}); empty in snapshots written before the hand-off protocol
  */
 public record StreamState(
     long nextOffset,
@@ -19,26 +23,55 @@ public record StreamState(
     long endedAt,
     boolean deleted,
     long deletedAt,
-    OffsetIndex index)
+    OffsetIndex index,
+    Map<String, Long> origins)
     implements CborSerializable {
 
   public static final StreamState EMPTY =
-      new StreamState(0, 0, false, 0, false, 0, OffsetIndex.EMPTY);
+      new StreamState(0, 0, false, 0, false, 0, OffsetIndex.EMPTY, Map.of());
 
-  StreamState appended(List<StreamChunk> chunks) {
+  public StreamState {
+    origins = origins == null ? Map.of() : origins;
+  }
+
+  /** A state as snapshots before the hand-off protocol held it. */
+  public StreamState(
+      long nextOffset,
+      long events,
+      boolean ended,
+      long endedAt,
+      boolean deleted,
+      long deletedAt,
+      OffsetIndex index) {
+    this(nextOffset, events, ended, endedAt, deleted, deletedAt, index, Map.of());
+  }
+
+  /** The highest origin sequence of {@code origin} the stream holds; -1 when none. */
+  public long highest(String origin) {
+    return origins.getOrDefault(origin, -1L);
+  }
+
+  StreamState appended(StreamEvent.ChunksAppended appended) {
     long sequenceNr = events + 1;
+    Map<String, Long> after = origins;
+    if (appended.origin() != null) {
+      after = new HashMap<>(origins);
+      after.merge(appended.origin(), appended.originSeq(), Math::max);
+    }
     return new StreamState(
-        nextOffset + chunks.size(),
+        nextOffset + appended.chunks().size(),
         sequenceNr,
         ended,
         endedAt,
         deleted,
         deletedAt,
-        index.with(nextOffset, sequenceNr));
+        index.with(nextOffset, sequenceNr),
+        after);
   }
 
   StreamState ended(long timestamp) {
-    return new StreamState(nextOffset, events + 1, true, timestamp, deleted, deletedAt, index);
+    return new StreamState(
+        nextOffset, events + 1, true, timestamp, deleted, deletedAt, index, origins);
   }
 
   StreamState deleted(StreamEvent.StreamDeleted tombstone) {
@@ -49,7 +82,8 @@ public record StreamState(
         tombstone.endedAt(),
         true,
         tombstone.timestamp(),
-        OffsetIndex.EMPTY);
+        OffsetIndex.EMPTY,
+        Map.of());
   }
 
   /**

@@ -22,10 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -64,16 +61,8 @@ class AbortTest {
   }
 
   private List<RunEvent> events(String runId) throws Exception {
-    PersistenceTestKitReadJournal journal =
-        PersistenceQuery.get(Adapter.toClassic(runtime.testKit.system()))
-            .getReadJournalFor(
-                PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier());
-    return await(
-            journal
-                .currentEventsByPersistenceId(
-                    PersistenceId.of(RunEntity.TYPE_KEY.name(), runId).id(), 0, Long.MAX_VALUE)
-                .map(envelope -> (RunEvent) envelope.event())
-                .runWith(Sink.seq(), runtime.testKit.system()));
+    return PersistedChunks.events(
+        runtime.testKit.system(), PersistenceTestKitReadJournal.Identifier(), runId);
   }
 
 

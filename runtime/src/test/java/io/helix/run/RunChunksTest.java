@@ -84,10 +84,16 @@ class RunChunksTest {
   }
 
   @Test
+  void aStartStreamsItsMessage() {
+    assertEquals(
+        List.of(RunChunks.runStart("hi")),
+        RunChunks.ofEvent(new RunEvent.RunStarted("r", "a", "hi", "r", null, Json.object(), NOW)));
+  }
+
+  @Test
   void otherEventsStreamNothingOfTheirOwn() {
     List<RunEvent> silent =
         List.of(
-            new RunEvent.RunStarted("r", "a", "hi", "r", null, Json.object(), NOW),
             new RunEvent.OutputRequested(1, "finish", NOW),
             new RunEvent.SubAgentStarted(1, "s1", "child", "helper", NOW),
             new RunEvent.RunCompleted(TextNode.valueOf("x"), NOW),

@@ -91,7 +91,8 @@ class RunDecisionsTest {
         Duration.ofSeconds(60), Duration.ofSeconds(120), maxAttempts, Duration.ofMillis(100),
         Duration.ofSeconds(1), 0.5, Duration.ofMillis(20), 32, Duration.ofSeconds(10), 100,
         Duration.ofSeconds(10), Duration.ofSeconds(30), 3, Duration.ofSeconds(3), 4, Duration.ZERO,
-        RunLimits.UNLIMITED);
+        RunLimits.UNLIMITED,
+        new RunSettings.ChunkHandOff(Duration.ofMillis(500), Duration.ofSeconds(10), 10_000), 5);
   }
 
   @Nested

@@ -324,7 +324,7 @@ class StreamEntityTest {
     for (int i = 0; i < 5000; i++) {
       int size = 1 + random.nextInt(40);
       long first = state.nextOffset();
-      state = state.appended(Collections.nCopies(size, (StreamChunk) null));
+      state = state.appended(new StreamEvent.ChunksAppended(Collections.nCopies(size, (StreamChunk) null)));
       appends.add(new long[] {first, state.events()});
       if (random.nextInt(50) == 0) {
         state = new StreamState(

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -68,11 +69,16 @@ public final class TestRuntime implements AutoCloseable {
   /** A runtime on exactly this configuration (see {@link #config}). */
   public static TestRuntime start(AgentRegistry agents, ModelCatalog models, Config config) {
     ActorTestKit testKit = ActorTestKit.create("helix-test", config);
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(new Join(cluster.selfMember().address()));
-    awaitCondition(
-        () -> cluster.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(15));
+    join(testKit.system(), testKit.system());
     return new TestRuntime(testKit, HelixRuntime.start(testKit.system(), agents, models));
+  }
+
+  /** Joins {@code node} to the cluster of {@code seed} (itself: a new cluster), until it is up. */
+  public static void join(ActorSystem<?> node, ActorSystem<?> seed) {
+    Cluster cluster = Cluster.get(node);
+    cluster.manager().tell(new Join(Cluster.get(seed).selfMember().address()));
+    awaitCondition(
+        () -> cluster.selfMember().status() == MemberStatus.up(), Duration.ofSeconds(30));
   }
 
   /** Waits for a condition with a deadline; fails the test when the deadline passes. */

@@ -162,15 +162,16 @@ public final class HelixServer implements AutoCloseable {
       if (builder.openTelemetry != null) {
         telemetry.useOpenTelemetry(builder.openTelemetry);
       }
+      // the agent_state and messages tables, kept by projections of the run events (and told of
+      // runs given up, whose journals cannot be read)
+      StateStore stateStore = ReadModel.start(system);
       AgentExecutor executor =
           HelixRuntime.start(
               system,
               assembly.agents,
               assembly.models,
-              telemetry.runObserver(),
+              telemetry.runObserver(ReadModel.givenUpRuns(stateStore)),
               ReadModel.erasure(system));
-      // the agent_state and messages tables, kept by projections of the run events
-      StateStore stateStore = ReadModel.start(system);
       telemetry.watchReadModel(
           system, stateStore, config.getDuration("helix.telemetry.projection-lag-interval"));
 

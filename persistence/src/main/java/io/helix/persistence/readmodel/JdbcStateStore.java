@@ -34,6 +34,11 @@ final class JdbcStateStore implements StateStore {
 
   private static final String LOAD = "SELECT " + RUN_COLUMNS + " FROM agent_state WHERE run_id = ?";
 
+  /** A run given up: no event will say so (its journal cannot be read), so it is set here. */
+  private static final String GIVEN_UP =
+      "UPDATE agent_state SET status = 'failed', error = ?, pending = NULL, updated_at = ?"
+          + " WHERE run_id = ?";
+
   private static final String COUNT_MESSAGES = "SELECT COUNT(*) FROM messages WHERE run_id = ?";
 
   private static final String MESSAGES =
@@ -76,6 +81,25 @@ final class JdbcStateStore implements StateStore {
             } finally {
               connection.rollback(); // read only: ends the transaction, keeps nothing
             }
+          } catch (SQLException e) {
+            throw new CompletionException(e);
+          }
+        },
+        executor);
+  }
+
+  /** Marks a run that was given up as failed, with the reason; answers the rows changed. */
+  CompletionStage<Integer> markGivenUp(String runId, String error) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection connection = pool.getConnection();
+              PreparedStatement s = connection.prepareStatement(GIVEN_UP)) {
+            s.setString(1, error);
+            s.setLong(2, System.currentTimeMillis());
+            s.setString(3, runId);
+            int rows = s.executeUpdate();
+            connection.commit();
+            return rows;
           } catch (SQLException e) {
             throw new CompletionException(e);
           }

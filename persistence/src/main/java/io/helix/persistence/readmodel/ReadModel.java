@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.helix.persistence.DatabaseSettings;
 import io.helix.run.RunEvent;
 import java.sql.Connection;
+import io.helix.run.RunObserver;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,8 @@ public final class ReadModel {
   /** The projections' name in the offset store; each tag is a key. */
   public static final String PROJECTION_NAME = "helix-read-model";
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReadModel.class);
+
   private ReadModel() {}
 
   /**
@@ -53,6 +56,28 @@ public final class ReadModel {
    */
   public static StateStore start(ActorSystem<?> system) {
     return start(system, UnaryOperator.identity());
+  }
+
+  /**
+   * What the read model is told of runs directly, not through the journal: a run given up because
+   * its journal cannot be read is marked failed, with the reason. {@code stateStore} is the one
+   * {@link #start} answered.
+   */
+  public static RunObserver givenUpRuns(StateStore stateStore) {
+    JdbcStateStore store = (JdbcStateStore) stateStore;
+    return new RunObserver() {
+      @Override
+      public void runGivenUp(String runId, String error) {
+        store
+            .markGivenUp(runId, error)
+            .whenComplete(
+                (rows, failure) -> {
+                  if (failure != null) {
+                    LOG.warn("the read model did not take given-up run {}", runId, failure);
+                  }
+                });
+      }
+    };
   }
 
   /** As {@link #start(ActorSystem)}, with each projection's handler wrapped (for tests). */

@@ -46,6 +46,11 @@ final class CompositeRunObserver implements RunObserver {
   }
 
   @Override
+  public void runGivenUp(String runId, String error) {
+    observers.forEach(o -> o.runGivenUp(runId, error));
+  }
+
+  @Override
   public void modelCallStarted(String runId, int step, int attempt, String model) {
     observers.forEach(o -> o.modelCallStarted(runId, step, attempt, model));
   }

@@ -89,8 +89,13 @@ public final class Telemetry implements Extension {
 
   /** What the runtime reports its runs to ({@code HelixRuntime.start(..., observer)}). */
   public RunObserver runObserver() {
+    return runObserver(RunObserver.NONE);
+  }
+
+  /** As {@link #runObserver()}, with {@code also} told everything after the telemetry. */
+  public RunObserver runObserver(RunObserver also) {
     return new CompositeRunObserver(
-        List.of(runs, new TracingRunObserver(openTelemetry().getTracer("io.helix"))));
+        List.of(runs, new TracingRunObserver(openTelemetry().getTracer("io.helix")), also));
   }
 
   private synchronized OpenTelemetry openTelemetry() {
