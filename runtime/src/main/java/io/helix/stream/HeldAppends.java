@@ -43,13 +43,21 @@ final class HeldAppends {
   boolean hold(StreamCommand.AppendFrom append, boolean watched) {
     held.add(append);
     chunks += append.chunks().size();
-    if (watched || append.end() || window.isZero() || chunks >= maxChunks) {
+    if (watched || append.end() || window.isZero() || chunks >= maxChunks || endsARun(append)) {
       return false;
     }
     if (!timers.isTimerActive(Flush.INSTANCE)) {
       timers.startSingleTimer(Flush.INSTANCE, Flush.INSTANCE, window);
     }
     return true;
+  }
+
+  /**
+   * Whether the append carries a run's end: who waits for that run's result (a parent, a caller)
+   * hears of it once its stream holds it, so it is not held back.
+   */
+  private static boolean endsARun(StreamCommand.AppendFrom append) {
+    return append.chunks().stream().anyMatch(chunk -> ChunkTypes.RUN_END.equals(chunk.type()));
   }
 
   /** The appends held, in the order they came; holds nothing afterwards. */
