@@ -21,6 +21,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * {@link ModelAttempt}, the {@link ToolRunner} with its {@link SubAgents}, the {@link ChunkOutbox},
  * the deadline, and the callers waiting for the end. None of it is state: after a crash the
  * journal says what to redo ({@link #resumed}). Not thread-safe: the entity's actor alone uses it.
+ *
+ * <p>At some 400 lines it stays one class on purpose: what follows each persisted event (and each
+ * recovery) reads in one place, as the entity's command table does in {@link RunEntity}; the work
+ * itself is in the classes named above, and the waiting callers in {@link RunWaiters}.
  */
 final class RunWork {
 
@@ -39,9 +43,7 @@ final class RunWork {
   private final RunActor actor;
   private final LongSupplier lastSequenceNr;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final List<ActorRef<RunLookup>> resultWaiters = new ArrayList<>();
-  // callers waiting until the run is no longer running (ended, suspended or interrupted)
-  private final List<ActorRef<RunLookup>> settleWaiters = new ArrayList<>();
+  private final RunWaiters waiters;
   // the status last streamed, to stream each change (run_status)
   private RunStatus streamedStatus = RunStatus.running;
   // asked to stop while tools executed: their results are recorded, nothing new starts
@@ -53,6 +55,7 @@ final class RunWork {
     this.actor = actor;
     this.shard = shard;
     this.lastSequenceNr = lastSequenceNr;
+    this.waiters = new RunWaiters(actor);
     this.recovery =
         new RecoveryGuard(
             actor.runId(), actor.settings().maxRecoveryFailures(), actor.env().observer());
@@ -160,7 +163,7 @@ final class RunWork {
     waits.child(toolCallId, pending);
     shown(state);
     if (present(state).status().isSettled()) {
-      answer(settleWaiters, state);
+      waiters.settled(present(state));
     }
   }
 
@@ -265,7 +268,7 @@ final class RunWork {
    * of it, and once nothing is in flight it leaves memory (a later message recovers it).
    */
   void settled(RunState state) {
-    answer(settleWaiters, state);
+    waiters.settled(present(state));
     outbox.flush(state, false);
     if (idle()) {
       passivateLater();
@@ -283,8 +286,7 @@ final class RunWork {
 
   /** A caller waits until the run is no longer running; {@link #settled} or {@link #finish} answers. */
   void awaitSettled(ActorRef<RunLookup> waiter) {
-    settleWaiters.add(waiter);
-    actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
+    waiters.awaitSettled(waiter);
   }
 
   /**
@@ -293,11 +295,6 @@ final class RunWork {
    */
   boolean idle() {
     return tools.idle() && !actor.timers().isTimerActive(EXPIRY_TIMER);
-  }
-
-  private void answer(List<ActorRef<RunLookup>> waiters, RunState state) {
-    waiters.forEach(waiter -> waiter.tell(new RunLookup(present(state))));
-    waiters.clear();
   }
 
   private void startDeadline(RunState state) {
@@ -322,9 +319,7 @@ final class RunWork {
 
   /** A caller waits for the run's end; {@link #finish} answers it. */
   void awaitEnd(ActorRef<RunLookup> waiter) {
-    resultWaiters.add(waiter);
-    // a caller asks again after its ask times out: forget the one that gave up
-    actor.context().watchWith(waiter, new InternalCommand.WaiterGone(waiter));
+    waiters.awaitEnd(waiter);
   }
 
   /**
@@ -337,12 +332,11 @@ final class RunWork {
   }
 
   private void answerEnded(RunState state) {
-    outbox.whenIdle(() -> answer(resultWaiters, state));
+    outbox.whenIdle(() -> waiters.ended(present(state)));
   }
 
   void waiterGone(ActorRef<RunLookup> waiter) {
-    resultWaiters.remove(waiter);
-    settleWaiters.remove(waiter);
+    waiters.gone(waiter);
     waits.gone(waiter);
   }
 
@@ -377,7 +371,7 @@ final class RunWork {
       actor.env().turns().turnEnded(TurnReport.of(state)); // its session may go on
     }
     answerEnded(state);
-    answer(settleWaiters, state);
+    waiters.settled(present(state));
     if (handingOff) {
       actor.self().tell(new InternalCommand.HandedOff(false)); // its shard waits for it to stop
     } else {

@@ -46,10 +46,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * journal before the tombstone. A failed journal write restarts the entity after {@code
  * helix.stream.persist-failure-backoff}.
  *
- * <p>At some 400 lines it stays one file on purpose: it holds the entity's key, {@code init}, and
+ * <p>At some 430 lines it stays one file on purpose: it holds the entity's key, {@code init}, and
  * its command and event tables (a deleted stream, then any other state), each handler a few
- * lines; the tail ({@link StreamTail}), the purge ({@link StreamPurge}) and subscribing ({@link
- * Streams}) already live beside it.
+ * lines; the tail ({@link StreamTail}), the purge ({@link StreamPurge}), the hand-off's decisions
+ * ({@link StreamHandOff}), the appends held while nobody watches ({@link HeldAppends}) and
+ * subscribing ({@link Streams}) already live beside it.
  */
 public final class StreamEntity
     extends EventSourcedBehavior<StreamCommand, StreamEvent, StreamState> {

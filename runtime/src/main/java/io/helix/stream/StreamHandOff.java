@@ -62,7 +62,7 @@ final class StreamHandOff {
 
   /**
    * The events that carry out {@code appends} one after the other (a re-send among them brings
-   * nothing new), in one write.
+   * nothing new), in one write: the chunks of consecutive appends of one origin in one event.
    */
   static Batch events(StreamState state, List<StreamCommand.AppendFrom> appends, long now) {
     List<StreamEvent> all = new ArrayList<>();
@@ -70,13 +70,25 @@ final class StreamHandOff {
     StreamState after = state;
     for (StreamCommand.AppendFrom append : appends) {
       for (StreamEvent event : events(after, append, now)) {
-        all.add(event);
         if (event instanceof StreamEvent.ChunksAppended appended) {
           fresh.addAll(appended.chunks());
           after = after.appended(appended);
+          int last = all.size() - 1;
+          if (last >= 0
+              && all.get(last) instanceof StreamEvent.ChunksAppended previous
+              && java.util.Objects.equals(previous.origin(), appended.origin())) {
+            List<StreamChunk> both = new ArrayList<>(previous.chunks());
+            both.addAll(appended.chunks());
+            all.set(
+                last,
+                new StreamEvent.ChunksAppended(
+                    List.copyOf(both), appended.origin(), appended.originSeq()));
+            continue;
+          }
         } else if (event instanceof StreamEvent.StreamEnded ended) {
           after = after.ended(ended.timestamp());
         }
+        all.add(event);
       }
     }
     return new Batch(List.copyOf(all), List.copyOf(fresh));

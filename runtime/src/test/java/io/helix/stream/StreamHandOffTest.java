@@ -71,4 +71,30 @@ class StreamHandOffTest {
     assertEquals(4, state.nextOffset());
     assertEquals(java.util.Map.of(), state.origins());
   }
+
+  @Test
+  void appendsHeldWhileNobodyWatchedAreWrittenTogetherWithoutTheirResends() {
+    // r's append, a re-send of it with one chunk more (its acknowledgement is still to come), a
+    // sub-agent's append, then r's next one: one write, one event per run of one origin
+    StreamHandOff.Batch batch =
+        StreamHandOff.events(
+            StreamState.EMPTY,
+            List.of(
+                append("r", List.of(1L, 2L), false),
+                append("r", List.of(1L, 2L, 3L), false),
+                append("child", List.of(1L), false),
+                append("r", List.of(4L), true)),
+            0);
+    assertEquals(5, batch.fresh().size(), "r's 1, 2, 3, the child's 1, r's 4");
+    assertEquals(
+        List.of(0L, 1L, 2L, 3L, 4L), batch.fresh().stream().map(StreamChunk::seq).toList());
+    assertEquals(4, batch.events().size(), "r, child, r, the end");
+    StreamEvent.ChunksAppended first = (StreamEvent.ChunksAppended) batch.events().get(0);
+    assertEquals(3, first.chunks().size());
+    assertEquals(3, first.originSeq());
+    StreamState after = apply(StreamState.EMPTY, batch.events());
+    assertEquals(4, after.highest("r"));
+    assertEquals(1, after.highest("child"));
+    assertEquals(true, after.ended());
+  }
 }
