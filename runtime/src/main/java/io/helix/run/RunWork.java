@@ -174,7 +174,9 @@ final class RunWork {
       streamedStatus = shown.status();
       outbox.add(state, RunChunks.status(shown));
     }
-    waits.changed(state);
+    if (!state.terminal()) {
+      waits.changed(state); // an end is told by end(), once the stream holds the run's chunks
+    }
   }
 
   /**
@@ -309,7 +311,12 @@ final class RunWork {
   /** A caller (a parent) waits for the run to end or to wait for other than it knows. */
   void awaitChange(RunState state, RunCommand.AwaitChange await) {
     actor.context().watchWith(await.replyTo(), new InternalCommand.WaiterGone(await.replyTo()));
-    waits.awaitChange(state, await);
+    if (state.terminal()) {
+      // its end is told once its stream holds all its chunks (see awaitEnded)
+      outbox.whenIdle(() -> waits.awaitChange(state, await));
+    } else {
+      waits.awaitChange(state, await);
+    }
   }
 
   /** Passes a control on to the child run of sub-agent call {@code toolCallId}, which answers. */
@@ -361,7 +368,9 @@ final class RunWork {
     actor.timers().cancel(EXPIRY_TIMER);
     model.stop();
     tools.cancelAll(reason);
-    waits.changed(state);
+    // a parent following this run hears of its end once its stream holds all its chunks: only
+    // then may the parent go on (and its root end the stream)
+    outbox.whenIdle(() -> waits.changed(state));
     if (state.status() == RunStatus.failed) {
       subAgents.abortChildren(state, agent(state), reason);
     }
