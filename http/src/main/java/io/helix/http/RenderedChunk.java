@@ -15,7 +15,7 @@ final class RenderedChunk {
   private final StreamChunk chunk;
   private final LongAdder renders;
   private ByteString sse;
-  private Message frame;
+  private String frame;
 
   /** {@code renders} counts the forms rendered (a hub's whole fan-out shares one counter). */
   RenderedChunk(StreamChunk chunk, LongAdder renders) {
@@ -43,11 +43,18 @@ final class RenderedChunk {
     return sse;
   }
 
-  /** The WebSocket text frame of a frame-per-chunk subscriber: the chunk's JSON. */
-  synchronized Message frame() {
+  /**
+   * The WebSocket text frame of a frame-per-chunk subscriber: the chunk's JSON, rendered once; each
+   * connection gets a message of its own around it (a message is a connection's to render).
+   */
+  Message frame() {
+    return TextMessage.create(json());
+  }
+
+  private synchronized String json() {
     if (frame == null) {
       renders.increment();
-      frame = TextMessage.create(chunk.toJsonString());
+      frame = chunk.toJsonString();
     }
     return frame;
   }
