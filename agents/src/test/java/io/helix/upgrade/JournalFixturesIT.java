@@ -119,6 +119,16 @@ class JournalFixturesIT {
       assertEquals("short", result.output().path("summary").asText(), what + ": child output");
     }
     if (handle.streamId().equals(id)) {
+      // the run's last chunks reach its stream right after its end is persisted
+      TestRuntime.awaitCondition(
+          () -> {
+            try {
+              return TestRuntime.await(handle.streamStatus()).ended();
+            } catch (Exception e) {
+              return false;
+            }
+          },
+          Duration.ofSeconds(30));
       List<StreamChunk> chunks = JournalFixtures.chunks(node, handle);
       ArrayNode before = (ArrayNode) was.get("chunks");
       for (int i = 0; i < before.size(); i++) {
