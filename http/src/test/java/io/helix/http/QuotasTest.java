@@ -40,12 +40,7 @@ class QuotasTest {
 
   @AfterAll
   void stop() throws Exception {
-    // the slow runs would hold the node's shutdown
-    for (String runId : started) {
-      TestRuntime.await(
-          TestRuntime.await(server.runtime.executor.getHandle(runId)).orElseThrow().abort("done"));
-    }
-    server.close();
+    server.abortAllAndClose(started);
   }
 
   @Test
@@ -64,16 +59,7 @@ class QuotasTest {
   }
 
   private HttpResponse<String> execute(String token) {
-    HttpResponse<String> response =
-        server.send(
-            HttpRequest.newBuilder(api.resolve("/agent/execute"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agentType\":\"slow\",\"message\":\"x\"}")));
-    if (response.statusCode() == 202) {
-      started.add(TestServer.json(response).get("runId").asText());
-    }
-    return response;
+    return server.executeAs(api, token, "slow", started);
   }
 
   @Test

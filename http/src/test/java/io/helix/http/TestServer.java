@@ -195,6 +195,35 @@ final class TestServer implements AutoCloseable {
     return send(request(path).GET());
   }
 
+  /**
+   * Starts a run of {@code agentType} as the principal of {@code token} through the binding at
+   * {@code api}; a started run's id goes into {@code started} (see {@link #abortAll}).
+   */
+  HttpResponse<String> executeAs(
+      URI api, String token, String agentType, java.util.Collection<String> started) {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(api.resolve("/agent/execute"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"agentType\":\"" + agentType + "\",\"message\":\"x\"}")));
+    if (response.statusCode() == 202) {
+      started.add(json(response).get("runId").asText());
+    }
+    return response;
+  }
+
+  /** Aborts these runs (slow runs would hold up the node's shutdown), then closes the server. */
+  void abortAllAndClose(java.util.Collection<String> runIds) throws Exception {
+    for (String runId : runIds) {
+      TestRuntime.await(
+          TestRuntime.await(runtime.executor.getHandle(runId)).orElseThrow().abort("done"));
+    }
+    close();
+  }
+
   HttpResponse<String> postJson(String path, String json) {
     return send(
         request(path)

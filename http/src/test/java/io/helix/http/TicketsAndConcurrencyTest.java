@@ -45,24 +45,11 @@ class TicketsAndConcurrencyTest {
 
   @AfterAll
   void stop() throws Exception {
-    for (String runId : started) {
-      TestRuntime.await(
-          TestRuntime.await(server.runtime.executor.getHandle(runId)).orElseThrow().abort("done"));
-    }
-    server.close();
+    server.abortAllAndClose(started);
   }
 
   private HttpResponse<String> execute(String token) {
-    HttpResponse<String> response =
-        server.send(
-            HttpRequest.newBuilder(api.resolve("/agent/execute"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"agentType\":\"slow\",\"message\":\"x\"}")));
-    if (response.statusCode() == 202) {
-      started.add(TestServer.json(response).get("runId").asText());
-    }
-    return response;
+    return server.executeAs(api, token, "slow", started);
   }
 
   private HttpResponse<String> ticket(String streamId, String token) {

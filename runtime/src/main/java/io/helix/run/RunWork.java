@@ -22,7 +22,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * the deadline, and the callers waiting for the end. None of it is state: after a crash the
  * journal says what to redo ({@link #resumed}). Not thread-safe: the entity's actor alone uses it.
  *
- * <p>At some 400 lines it stays one class on purpose: what follows each persisted event (and each
+ * <p>At some 420 lines it stays one class on purpose: what follows each persisted event (and each
  * recovery) reads in one place, as the entity's command table does in {@link RunEntity}; the work
  * itself is in the classes named above, and the waiting callers in {@link RunWaiters}.
  */
