@@ -44,7 +44,8 @@ public final class Bench {
       String pgUser,
       String pgPassword,
       Path out,
-      boolean facts) {
+      boolean facts,
+      List<String> journals) {
 
     static Options parse(String[] args) {
       int runs = 1000;
@@ -56,6 +57,7 @@ public final class Bench {
       String pgPassword = System.getenv().getOrDefault("HELIX_BENCH_PG_PASSWORD", "postgres");
       Path out = Path.of("bench", "target", "bench-results.json");
       boolean facts = true;
+      List<String> journals = List.of("group-commit", "pekko-jdbc");
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {
@@ -66,6 +68,7 @@ public final class Bench {
           case "--db" -> databases = List.of(value.split(","));
           case "--pg-url" -> pgUrl = value;
           case "--out" -> out = Path.of(value);
+          case "--journals" -> journals = List.of(value.split(","));
           case "--no-facts" -> { // only the agent-10 rows: no start, recovery nor heap figures
             facts = false;
             i--; // a flag: no value follows
@@ -75,7 +78,8 @@ public final class Bench {
         i++;
       }
       return new Options(
-          runs, latencyRuns, concurrency, databases, pgUrl, pgUser, pgPassword, out, facts);
+          runs, latencyRuns, concurrency, databases, pgUrl, pgUser, pgPassword, out, facts,
+          journals);
     }
   }
 
@@ -109,21 +113,27 @@ public final class Bench {
     for (String database : options.databases()) {
       switch (database) {
         case "h2" -> {
-          Path dir = Files.createTempDirectory("helix-bench-h2");
-          measure("H2 (file)", "", "sa", "", dir);
+          for (String journal : options.journals()) {
+            Path dir = Files.createTempDirectory("helix-bench-h2");
+            measure("H2 (file)", "", "sa", "", dir, journal);
+          }
         }
         case "postgres" -> {
           if (options.pgUrl().isBlank()) {
             try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-              String url =
-                  "jdbc:postgresql://127.0.0.1:" + postgres.getPort()
-                      + "/postgres?reWriteBatchedInserts=true";
-              measure("PostgreSQL (embedded 14)", url, "postgres", "postgres",
-                  Files.createTempDirectory("helix-bench-pg"));
+              String admin = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+              for (String journal : options.journals()) {
+                measure("PostgreSQL (embedded 14)",
+                    freshDatabase(admin + "?reWriteBatchedInserts=true", "postgres", "postgres"),
+                    "postgres", "postgres", Files.createTempDirectory("helix-bench-pg"), journal);
+              }
             }
           } else {
-            measure("PostgreSQL", freshDatabase(options.pgUrl(), options.pgUser(), options.pgPassword()),
-                options.pgUser(), options.pgPassword(), Files.createTempDirectory("helix-bench-pg"));
+            for (String journal : options.journals()) {
+              measure("PostgreSQL", freshDatabase(options.pgUrl(), options.pgUser(), options.pgPassword()),
+                  options.pgUser(), options.pgPassword(), Files.createTempDirectory("helix-bench-pg"),
+                  journal);
+            }
           }
         }
         default -> throw new IllegalArgumentException("unknown database " + database);
@@ -159,18 +169,31 @@ public final class Bench {
 
   private static final String BENCH_DATABASE = "helix_bench";
 
-  private void measure(String name, String url, String user, String password, Path dir)
+  /** The raw JDBC limit of the database being measured, from its first journal's node. */
+  private double rawMany;
+  private double rawRunMedian;
+
+  /**
+   * The rows of one database with one journal (helix.db.journal); the raw JDBC rows with the first
+   * journal, the other figures (start, recovery, heap) with the first journal only. The first
+   * journal's rows are named "Java API" and "HTTP", the others' say their journal.
+   */
+  private void measure(String name, String url, String user, String password, Path dir, String journal)
       throws Exception {
-    System.out.println("== " + name);
-    try (BenchNode node = new BenchNode(dir, url, user, password)) {
-      RawJdbcBaseline raw = new RawJdbcBaseline(node.database);
-      long[] rawRuns = raw.runLatencies(options.latencyRuns());
-      double rawOne = raw.commitsPerSecond(1, 2000);
-      double rawMany = raw.commitsPerSecond(64, 200);
-      double rawRunMedian = percentile(rawRuns, 50);
-      rows.add(row(name, "raw JDBC, 22 commits by hand", 1, rawRuns, rawOne / Agent10.COMMITS_PER_RUN, rawOne, "1.00×"));
-      rows.add(new Row(name, "raw JDBC, commit per checkpoint", 64, 0, 0, 0,
-          rawMany / Agent10.COMMITS_PER_RUN, rawMany, "1.00×"));
+    boolean first = journal.equals(options.journals().get(0));
+    String suffix = first ? "" : ", " + journal + " journal";
+    System.out.println("== " + name + ", " + journal + " journal");
+    try (BenchNode node = new BenchNode(dir, url, user, password, journal)) {
+      if (first) {
+        RawJdbcBaseline raw = new RawJdbcBaseline(node.database);
+        long[] rawRuns = raw.runLatencies(options.latencyRuns());
+        double rawOne = raw.commitsPerSecond(1, 2000);
+        rawMany = raw.commitsPerSecond(64, 200);
+        rawRunMedian = percentile(rawRuns, 50);
+        rows.add(row(name, "raw JDBC, 22 commits by hand", 1, rawRuns, rawOne / Agent10.COMMITS_PER_RUN, rawOne, "1.00×"));
+        rows.add(new Row(name, "raw JDBC, commit per checkpoint", 64, 0, 0, 0,
+            rawMany / Agent10.COMMITS_PER_RUN, rawMany, "1.00×"));
+      }
 
       // warm-up: the JIT, the pools, and every shard allocated once (steady state)
       runJavaApi(node, 500, 16);
@@ -181,15 +204,15 @@ public final class Bench {
             concurrency == 1
                 ? String.format(Locale.ROOT, "%.2f× latency", java.median() / rawRunMedian)
                 : String.format(Locale.ROOT, "%.2f× throughput", java.checkpointsPerSecond() / rawMany);
-        rows.add(row(name, "Java API", concurrency, java.latencies(), java.runsPerSecond(),
+        rows.add(row(name, "Java API" + suffix, concurrency, java.latencies(), java.runsPerSecond(),
             java.checkpointsPerSecond(), ratio));
       }
       Measured http = runHttp(node, options.runs(), 64);
-      rows.add(row(name, "HTTP", 64, http.latencies(), http.runsPerSecond(),
+      rows.add(row(name, "HTTP" + suffix, 64, http.latencies(), http.runsPerSecond(),
           http.checkpointsPerSecond(),
           String.format(Locale.ROOT, "%.2f× throughput", http.checkpointsPerSecond() / rawMany)));
 
-      if (!options.facts()) {
+      if (!options.facts() || !first) {
         return;
       }
       ObjectNode facts = extra.putObject(name);

@@ -30,16 +30,18 @@ final class BenchNode implements AutoCloseable {
   final long startToReadyMillis;
   final GatedModel gated = new GatedModel();
 
-  BenchNode(Path dataDir, String dbUrl, String dbUser, String dbPassword) throws Exception {
-    this(dataDir, dbUrl, dbUser, dbPassword, Agent10.registry(), null);
+  BenchNode(Path dataDir, String dbUrl, String dbUser, String dbPassword, String journal)
+      throws Exception {
+    this(dataDir, dbUrl, dbUser, dbPassword, journal, Agent10.registry(), null);
   }
 
-  /** A node running {@code agents}, on {@code models} (null: agent-10's). */
+  /** A node running {@code agents}, on {@code models} (null: agent-10's), with a journal. */
   BenchNode(
       Path dataDir,
       String dbUrl,
       String dbUser,
       String dbPassword,
+      String journal,
       AgentRegistry agents,
       ModelCatalog models)
       throws Exception {
@@ -62,7 +64,8 @@ final class BenchNode implements AutoCloseable {
                             "helix.data-dir", dataDir.toString(),
                             "helix.db.url", dbUrl,
                             "helix.db.user", dbUser,
-                            "helix.db.password", dbPassword)))
+                            "helix.db.password", dbPassword,
+                            "helix.db.journal", journal)))
                 .withFallback(ConfigFactory.load()));
     database = DatabaseSettings.fromConfig(config);
     DatabaseMigrations.migrate(database);

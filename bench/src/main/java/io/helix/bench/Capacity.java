@@ -97,6 +97,7 @@ public final class Capacity {
             pgUrl.isBlank() ? "" : Bench.freshDatabase(pgUrl, user, password),
             pgUrl.isBlank() ? "sa" : user,
             pgUrl.isBlank() ? "" : password,
+            "group-commit",
             agents,
             new ModelCatalog().register("stream", model))) {
       System.out.printf(

@@ -61,9 +61,16 @@ public record DatabaseSettings(String url, String user, String password, int max
     return url + ";WRITE_DELAY=0";
   }
 
-  /** {@code config} with the journal and the read-model projections pointed at this database. */
+  /**
+   * {@code config} with the journal and the read-model projections pointed at this database, and
+   * the journal's write path chosen by {@code helix.db.journal}.
+   */
   public static Config withJournal(Config config) {
-    return fromConfig(config).journalConfig().withFallback(config).resolve();
+    return fromConfig(config)
+        .journalConfig()
+        .withFallback(ConfigFactory.parseMap(Map.of("jdbc-journal.class", journalClass(config))))
+        .withFallback(config)
+        .resolve();
   }
 
   public Dialect dialect() {
@@ -109,6 +116,18 @@ public record DatabaseSettings(String url, String user, String password, int max
             "pekko.projection.jdbc.dialect", dialect().projectionDialect,
             "pekko.projection.jdbc.use-dispatcher", "helix.read-model.jdbc-dispatcher"));
     return ConfigFactory.parseMap(settings);
+  }
+
+  /** The class of the plugin {@code jdbc-journal}, from {@code helix.db.journal}. */
+  static String journalClass(Config config) {
+    String journal = config.hasPath("helix.db.journal") ? config.getString("helix.db.journal") : "group-commit";
+    return switch (journal) {
+      case "group-commit" -> "io.helix.persistence.journal.GroupCommitJournal";
+      case "pekko-jdbc" -> "org.apache.pekko.persistence.jdbc.journal.JdbcAsyncWriteJournal";
+      default ->
+          throw new IllegalArgumentException(
+              "helix.db.journal is group-commit or pekko-jdbc, not " + journal);
+    };
   }
 
   /** The URL without its query, which may hold credentials. */

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /** A fresh, migrated database for one test, and the node configuration that uses it. */
-record TestDatabase(Config database) {
+public record TestDatabase(Config database) {
 
   /** An embedded H2 file in a new temporary directory. */
-  static TestDatabase h2() throws Exception {
+  public static TestDatabase h2() throws Exception {
     Path dir = Files.createTempDirectory("helix-read-model");
     return migrated(
         ConfigFactory.parseMap(Map.of("helix.data-dir", dir.toAbsolutePath().toString())));
@@ -61,7 +61,7 @@ record TestDatabase(Config database) {
   }
 
   /** The configuration of a node on this database, with quick polling for tests. */
-  Config nodeConfig() {
+  public Config nodeConfig() {
     return DatabaseSettings.withJournal(
         TestRuntime.config(
             database.withFallback(
@@ -80,11 +80,11 @@ record TestDatabase(Config database) {
                     """))));
   }
 
-  DatabaseSettings settings() {
+  public DatabaseSettings settings() {
     return DatabaseSettings.fromConfig(nodeConfig());
   }
 
-  Connection connect() throws Exception {
+  public Connection connect() throws Exception {
     DatabaseSettings settings = settings();
     return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
   }
