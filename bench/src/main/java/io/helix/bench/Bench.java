@@ -83,18 +83,6 @@ public final class Bench {
     }
   }
 
-  /** One line of the results. */
-  private record Row(
-      String database,
-      String path,
-      int concurrency,
-      int runs,
-      double medianMs,
-      double p99Ms,
-      double runsPerSecond,
-      double checkpointsPerSecond,
-      String versusRaw) {}
-
   private final Options options;
   private final List<Row> rows = new ArrayList<>();
   private final ObjectNode extra = Json.object();
@@ -190,25 +178,29 @@ public final class Bench {
         double rawOne = raw.commitsPerSecond(1, 2000);
         rawMany = raw.commitsPerSecond(64, 200);
         rawRunMedian = percentile(rawRuns, 50);
-        rows.add(row(name, "raw JDBC, 22 commits by hand", 1, rawRuns, rawOne / Agent10.COMMITS_PER_RUN, rawOne, "1.00×"));
+        rows.add(Row.of(name, "raw JDBC, 22 commits by hand", 1, rawRuns, rawOne / Agent10.COMMITS_PER_RUN, rawOne, "1.00×"));
         rows.add(new Row(name, "raw JDBC, commit per checkpoint", 64, 0, 0, 0,
-            rawMany / Agent10.COMMITS_PER_RUN, rawMany, "1.00×"));
+            rawMany / Agent10.COMMITS_PER_RUN, rawMany, "1.00×", Agent10.COMMITS_PER_RUN,
+            Agent10.COMMITS_PER_RUN));
       }
 
       // warm-up: the JIT, the pools, and every shard allocated once (steady state)
       runJavaApi(node, 500, 16);
       for (int concurrency : options.concurrency()) {
         int runs = concurrency == 1 ? options.latencyRuns() : options.runs();
+        DatabaseCounters before = DatabaseCounters.read(node.database);
         Measured java = runJavaApi(node, runs, concurrency);
+        DatabaseCounters after = DatabaseCounters.read(node.database);
         String ratio =
             concurrency == 1
                 ? String.format(Locale.ROOT, "%.2f× latency", java.median() / rawRunMedian)
                 : String.format(Locale.ROOT, "%.2f× throughput", java.checkpointsPerSecond() / rawMany);
-        rows.add(row(name, "Java API" + suffix, concurrency, java.latencies(), java.runsPerSecond(),
-            java.checkpointsPerSecond(), ratio));
+        rows.add(Row.of(name, "Java API" + suffix, concurrency, java.latencies(), java.runsPerSecond(),
+            java.checkpointsPerSecond(), ratio)
+            .counted(after.rowsSince(before), after.transactionsSince(before)));
       }
       Measured http = runHttp(node, options.runs(), 64);
-      rows.add(row(name, "HTTP" + suffix, 64, http.latencies(), http.runsPerSecond(),
+      rows.add(Row.of(name, "HTTP" + suffix, 64, http.latencies(), http.runsPerSecond(),
           http.checkpointsPerSecond(),
           String.format(Locale.ROOT, "%.2f× throughput", http.checkpointsPerSecond() / rawMany)));
 
@@ -375,12 +367,6 @@ public final class Bench {
     return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  private static Row row(String db, String path, int concurrency, long[] latencies,
-      double runsPerSecond, double checkpointsPerSecond, String ratio) {
-    return new Row(db, path, concurrency, latencies.length, percentile(latencies, 50),
-        percentile(latencies, 99), runsPerSecond, checkpointsPerSecond, ratio);
-  }
-
   /** The percentile of nanosecond latencies, in milliseconds. */
   static double percentile(long[] latencies, int percentile) {
     if (latencies.length == 0) {
@@ -406,20 +392,9 @@ public final class Bench {
   }
 
   private void print() throws Exception {
-    StringBuilder table = new StringBuilder();
-    table.append(
-        "| database | path | concurrency | runs | median ms | p99 ms | runs/s | checkpoints/s | vs raw |\n");
-    table.append("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+    String table = Row.table(rows);
     ArrayNode json = Json.mapper().createArrayNode();
-    for (Row row : rows) {
-      table.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %s | %d | %d | %.2f | %.2f | %.1f | %.0f | %s |%n",
-              row.database(), row.path(), row.concurrency(), row.runs(), row.medianMs(),
-              row.p99Ms(), row.runsPerSecond(), row.checkpointsPerSecond(), row.versusRaw()));
-      json.add(Json.toTree(row));
-    }
+    rows.forEach(row -> json.add(Json.toTree(row)));
     System.out.println();
     System.out.println(table);
     System.out.println("Other figures: " + extra.toPrettyString());

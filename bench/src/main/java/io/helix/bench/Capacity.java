@@ -7,15 +7,10 @@ import io.helix.agent.AgentRegistry;
 import io.helix.agent.RunResult;
 import io.helix.agent.RunStatus;
 import io.helix.model.ModelCatalog;
-import io.helix.persistence.DatabaseSettings;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.URI;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -146,7 +141,7 @@ public final class Capacity {
             "heap-sampler");
     sampler.setDaemon(true);
     sampler.start();
-    long[] db0 = database(node.database);
+    DatabaseCounters db0 = DatabaseCounters.read(node.database);
     long cpu0 = os.getProcessCpuTime();
     long start = System.nanoTime();
     URI base = URI.create("http://127.0.0.1:" + node.httpPort);
@@ -178,7 +173,7 @@ public final class Capacity {
           (os.getProcessCpuTime() - cpu0)
               / (seconds * 1e9 * Runtime.getRuntime().availableProcessors())
               * 100;
-      long[] db1 = database(node.database);
+      DatabaseCounters db1 = DatabaseCounters.read(node.database);
       sampler.interrupt();
       long[] delays = readers.delays();
       Arrays.sort(delays);
@@ -190,37 +185,9 @@ public final class Capacity {
           cpu,
           peakHeap.get() >> 20,
           (peakHeap.get() - baseHeap) / 1024 / runs,
-          (db1[0] - db0[0]) / seconds,
-          db0[1] < 0 ? -1 : (db1[1] - db0[1]) / seconds,
+          db1.rowsSince(db0) / seconds,
+          db0.transactions() < 0 ? -1 : db1.transactionsSince(db0) / seconds,
           seconds);
-    }
-  }
-
-  /** The journal's highest ordering and (PostgreSQL) the database's commits so far. */
-  private static long[] database(DatabaseSettings database) throws Exception {
-    try (Connection c =
-            DriverManager.getConnection(database.url(), database.user(), database.password());
-        Statement s = c.createStatement()) {
-      boolean postgres = database.dialect() == DatabaseSettings.Dialect.POSTGRESQL;
-      long rows;
-      try (ResultSet r =
-          s.executeQuery(
-              postgres
-                  ? "SELECT COALESCE(MAX(ordering), 0) FROM event_journal"
-                  : "SELECT COALESCE(MAX(\"ordering\"), 0) FROM PUBLIC.\"event_journal\"")) {
-        r.next();
-        rows = r.getLong(1);
-      }
-      long commits = -1;
-      if (postgres) {
-        try (ResultSet r =
-            s.executeQuery(
-                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
-          r.next();
-          commits = r.getLong(1);
-        }
-      }
-      return new long[] {rows, commits};
     }
   }
 
