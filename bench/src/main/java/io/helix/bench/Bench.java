@@ -57,7 +57,7 @@ public final class Bench {
       String pgPassword = System.getenv().getOrDefault("HELIX_BENCH_PG_PASSWORD", "postgres");
       Path out = Path.of("bench", "target", "bench-results.json");
       boolean facts = true;
-      List<String> journals = List.of("group-commit", "pekko-jdbc");
+      List<String> journals = List.of("group-commit", "pekko-jdbc", BenchNode.IN_MEMORY);
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {
@@ -169,7 +169,8 @@ public final class Bench {
   private void measure(String name, String url, String user, String password, Path dir, String journal)
       throws Exception {
     boolean first = journal.equals(options.journals().get(0));
-    String suffix = first ? "" : ", " + journal + " journal";
+    String suffix =
+        first ? "" : journal.equals(BenchNode.IN_MEMORY) ? ", events in memory" : ", " + journal + " journal";
     System.out.println("== " + name + ", " + journal + " journal");
     try (BenchNode node = new BenchNode(dir, url, user, password, journal)) {
       if (first) {
@@ -198,6 +199,9 @@ public final class Bench {
         rows.add(Row.of(name, "Java API" + suffix, concurrency, java.latencies(), java.runsPerSecond(),
             java.checkpointsPerSecond(), ratio)
             .counted(after.rowsSince(before), after.transactionsSince(before)));
+      }
+      if (journal.equals(BenchNode.IN_MEMORY)) {
+        return; // the HTTP API finds runs in the database's journal
       }
       Measured http = runHttp(node, options.runs(), 64);
       rows.add(Row.of(name, "HTTP" + suffix, 64, http.latencies(), http.runsPerSecond(),
