@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * (Pekko's typed persistence stashes commands until its events are written), so no two groups ever
  * hold events of one persistence id that could commit out of order; the primary key {@code
  * (persistence_id, sequence_number)} refuses a second writer of the same id. A group that fails is
- * written again one write at a time, so one write's failure (a duplicate writer, say) fails that
- * write alone and not its neighbours in the group.
+ * written again one write at a time when the database refused rows (an integrity constraint), so
+ * one write's failure (a second writer of an id, say) fails that write alone and not its neighbours
+ * in the group; when the database is unreachable the group fails at once, as one.
  *
  * <p>The threads block on JDBC; they are this class's own, never an actor's or a dispatcher's.
  */
@@ -115,8 +116,10 @@ final class GroupCommit implements AutoCloseable {
       writeRows(rows);
       group.forEach(write -> write.done().complete(null));
     } catch (SQLException | RuntimeException e) {
-      if (group.size() == 1) {
-        group.get(0).done().completeExceptionally(e);
+      if (group.size() == 1 || !refusedRows(e)) {
+        // one write, or the database is not there: the group fails as one (writing its writes
+        // one by one would only wait for the database again, once each)
+        group.forEach(write -> write.done().completeExceptionally(e));
         return;
       }
       log.debug("a group of {} writes failed, writing them one by one: {}", group.size(), e.toString());
@@ -129,6 +132,24 @@ final class GroupCommit implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Whether the database refused rows (an integrity constraint: SQLSTATE class 23, as a duplicate
+   * sequence number of a second writer), which may be one write's doing, rather than failing as a
+   * whole (connection, timeout).
+   */
+  static boolean refusedRows(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        for (SQLException next = sql; next != null; next = next.getNextException()) {
+          if (next.getSQLState() != null && next.getSQLState().startsWith("23")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private void writeRows(List<JournalRow> rows) throws SQLException {

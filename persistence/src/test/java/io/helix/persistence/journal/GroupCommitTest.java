@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link GroupCommit} on real databases: writes that wait while a transaction is in flight go in
  * the next transaction together, with their tags and increasing orderings per id; a write that
- * fails (a duplicate sequence number) fails alone, its group's other writes are committed.
+ * fails (a duplicate sequence number) fails alone, its group's other writes are committed; when
+ * the database is unreachable a group fails at once, without trying each of its writes again.
  */
 class GroupCommitTest {
 
@@ -98,6 +99,47 @@ class GroupCommitTest {
       }
       assertEquals(List.of("a/1/t1", "b/1/t1", "b/2/t2", "c/1/null"), written);
     }
+  }
+
+  @Test
+  void aGroupFailsAsOneWhenTheDatabaseIsUnreachable() throws Exception {
+    CountDownLatch firstOpened = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+    GroupCommit.Connections down =
+        () -> {
+          if (opened.incrementAndGet() == 1) {
+            firstOpened.countDown();
+            await(release);
+          }
+          throw new java.sql.SQLTransientConnectionException("connection is not available", "08001");
+        };
+    try (GroupCommit commit = new GroupCommit(down, JournalWrites.of(Dialect.H2), 1, 1000, "test")) {
+      CompletableFuture<Void> first = commit.write(List.of(row("a", 1)));
+      assertTrue(firstOpened.await(10, TimeUnit.SECONDS));
+      List<CompletableFuture<Void>> group =
+          List.of(commit.write(List.of(row("b", 1))), commit.write(List.of(row("c", 1))),
+              commit.write(List.of(row("d", 1))));
+      release.countDown();
+      assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+      for (CompletableFuture<Void> write : group) {
+        ExecutionException failed =
+            assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof SQLException, failed.getCause().toString());
+      }
+      // the first, then the group of three once: not once more for each of its writes
+      assertEquals(2, opened.get(), "connections asked for");
+      assertEquals(0, commit.transactions());
+    }
+  }
+
+  @Test
+  void refusedRowsAreIntegrityConstraintsOnly() {
+    assertTrue(GroupCommit.refusedRows(new SQLException("duplicate key", "23505")));
+    assertTrue(
+        GroupCommit.refusedRows(new RuntimeException(new SQLException("duplicate key", "23505"))));
+    assertTrue(!GroupCommit.refusedRows(new SQLException("connection refused", "08001")));
+    assertTrue(!GroupCommit.refusedRows(new IllegalStateException("no state")));
   }
 
   private static JournalRow row(String id, long sequenceNr, String... tags) {
