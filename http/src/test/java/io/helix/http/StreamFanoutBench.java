@@ -43,6 +43,12 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * The subscribers are plain sockets read by one selector thread, so they take little of the cores
  * the server runs on.
  *
+ * <p>The bench runs in Maven's JVM, so its GC is {@code MAVEN_OPTS}'s. On two cores the JVM picks
+ * G1, whose card refinement (each stage hop of each connection stores a young element in an old
+ * interpreter object) took about a third of the CPU of 1,000 frame-per-chunk subscribers, enough
+ * to saturate both cores; {@code MAVEN_OPTS=-XX:+UseParallelGC} roughly halved the JVM's CPU in
+ * that round. Say which GC a figure was taken with.
+ *
  * <pre>
  * mvn -q -B install -DskipTests && mvn -q -B -pl http test-compile exec:java
  * # options: -Dbench.journal=h2|memory -Dbench.appends=300 -Dbench.batch=1 -Dbench.interval=20ms
